@@ -1,0 +1,34 @@
+using AngleSharp.Html.Dom;
+using AngleSharp.Html.Parser;
+
+namespace Portal.Tests.TestSupport;
+
+/// <summary>Fills and posts the portal's server-rendered forms the way a browser would (antiforgery token included).</summary>
+public static class HtmlForms
+{
+    public static async Task<IHtmlDocument> GetDocumentAsync(this HttpClient client, string url)
+    {
+        var response = await client.GetAsync(url);
+        response.EnsureSuccessStatusCode();
+        return new HtmlParser().ParseDocument(await response.Content.ReadAsStringAsync());
+    }
+
+    public static async Task<HttpResponseMessage> SubmitFormAsync(
+        this HttpClient client, string url, string formName, Dictionary<string, string> values)
+    {
+        var document = await client.GetDocumentAsync(url);
+        var form = document.Forms.FirstOrDefault(f => f.QuerySelector($"input[name=_handler][value='{formName}']") is not null)
+            ?? throw new InvalidOperationException($"No form '{formName}' on {url}");
+
+        var fields = form.Elements.OfType<IHtmlInputElement>()
+            .Where(i => !string.IsNullOrEmpty(i.Name) && i.Type is "hidden")
+            .ToDictionary(i => i.Name!, i => i.Value);
+        foreach (var (name, value) in values)
+        {
+            fields[name] = value;
+        }
+
+        var action = string.IsNullOrEmpty(form.GetAttribute("action")) ? url : form.GetAttribute("action")!;
+        return await client.PostAsync(action, new FormUrlEncodedContent(fields));
+    }
+}

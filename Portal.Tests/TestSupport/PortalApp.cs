@@ -1,0 +1,159 @@
+using System.Net;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Portal.Web.Data;
+
+namespace Portal.Tests.TestSupport;
+
+/// <summary>
+/// The real portal host (Program.cs, real SQLite file in a temporary folder, real email
+/// delivery) for one test. Dispose it to stop the host and delete its data.
+/// </summary>
+public sealed class PortalApp : WebApplicationFactory<Program>
+{
+    private readonly Dictionary<string, string?> settings;
+    private readonly string environment;
+    private readonly TimeProvider? clock;
+
+    public PortalApp(Action<PortalAppOptions>? configure = null)
+    {
+        var options = new PortalAppOptions();
+        configure?.Invoke(options);
+        DataDirectory = Directory.CreateTempSubdirectory("portal-test-").FullName;
+        environment = options.Environment;
+        clock = options.Clock;
+        settings = new Dictionary<string, string?>
+        {
+            ["Portal:DataDirectory"] = DataDirectory,
+            ["DemoData:Enabled"] = "false",
+            ["Jobs:SchedulePollingIntervalSeconds"] = "1",
+            ["Email:Smtp:Host"] = "",
+        };
+        foreach (var (key, value) in options.Settings)
+        {
+            settings[key] = value;
+        }
+
+        if (options.RealServer)
+        {
+            // Chromium needs a real socket; tests listen on loopback only.
+            this.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        }
+    }
+
+    public string DataDirectory { get; }
+
+    public string PickupFolder => Path.Combine(DataDirectory, "mail-pickup");
+
+    /// <summary>The address of the real server (only with <see cref="PortalAppOptions.RealServer"/>).</summary>
+    public Uri BaseAddress
+    {
+        get
+        {
+            StartServer();
+            var addresses = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+            return new Uri(addresses.First());
+        }
+    }
+
+    /// <summary>A client that keeps cookies and shows redirects instead of following them.</summary>
+    public HttpClient CreateBrowserlikeClient() =>
+        CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+
+    public async Task<PortalUser> CreateUserAsync(string email, string password, params string[] roles)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<PortalUser>>();
+        var user = new PortalUser { UserName = email, Email = email, EmailConfirmed = true };
+        Check(await users.CreateAsync(user, password));
+        if (roles.Length > 0)
+        {
+            Check(await users.AddToRolesAsync(user, roles));
+        }
+
+        return user;
+    }
+
+    public async Task<IList<string>> RolesOfAsync(string email)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<PortalUser>>();
+        var user = await users.FindByEmailAsync(email) ?? throw new InvalidOperationException($"No user {email}");
+        return await users.GetRolesAsync(user);
+    }
+
+    /// <summary>A client signed in through the real sign-in form.</summary>
+    public async Task<HttpClient> SignedInClientAsync(string email, string password)
+    {
+        var client = CreateBrowserlikeClient();
+        var response = await client.SubmitFormAsync("/Account/Login", "login", new()
+        {
+            ["Input.Email"] = email,
+            ["Input.Password"] = password,
+        });
+        if (response.StatusCode != HttpStatusCode.Redirect)
+        {
+            throw new InvalidOperationException($"Sign-in of {email} failed: {(int)response.StatusCode}");
+        }
+
+        return client;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment(environment);
+        builder.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(settings));
+        if (clock is not null)
+        {
+            builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton(clock)));
+        }
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still open by a pooled connection of another test: the OS temp cleaner gets it.
+        }
+    }
+
+    private static void Check(IdentityResult result)
+    {
+        if (!result.Succeeded)
+        {
+            throw new InvalidOperationException(string.Join("; ", result.Errors.Select(e => e.Description)));
+        }
+    }
+}
+
+public sealed class PortalAppOptions
+{
+    public Dictionary<string, string?> Settings { get; } = [];
+
+    public bool RealServer { get; set; }
+
+    public string Environment { get; set; } = "Development";
+
+    public TimeProvider? Clock { get; set; }
+
+    public PortalAppOptions UseSmtp(MailDevServer mail)
+    {
+        Settings["Email:Smtp:Host"] = "127.0.0.1";
+        Settings["Email:Smtp:Port"] = mail.SmtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Settings["Email:Smtp:Security"] = "None";
+        return this;
+    }
+}

@@ -1,0 +1,28 @@
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.Repositories;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Portal.Web.Configuration;
+
+public static class CoreServiceCollectionExtensions
+{
+    /// <summary>Settings file, portal-wide options, the clock and data-protection keys.</summary>
+    public static WebApplicationBuilder AddPortalCore(this WebApplicationBuilder builder)
+    {
+        builder.Configuration.UsePortalSettingsFile(builder.Environment);
+        var services = builder.Services;
+        services.AddValidatedOptions<PortalOptions>(PortalOptions.SectionName);
+
+        // Everything that depends on time takes TimeProvider, so tests move the clock instead of waiting.
+        services.TryAddSingleton(TimeProvider.System);
+
+        // Keys survive a restart, so sign-in cookies and emailed tokens stay valid.
+        services.AddDataProtection().SetApplicationName("Portal");
+        services.AddOptions<KeyManagementOptions>()
+            .Configure<IOptions<PortalOptions>, ILoggerFactory>((keys, portal, logs) =>
+                keys.XmlRepository = new FileSystemXmlRepository(new DirectoryInfo(portal.Value.DataPath("keys")), logs));
+        return builder;
+    }
+}

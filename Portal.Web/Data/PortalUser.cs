@@ -1,0 +1,7 @@
+using Microsoft.AspNetCore.Identity;
+
+namespace Portal.Web.Data;
+
+public class PortalUser : IdentityUser
+{
+}

@@ -1,0 +1,30 @@
+using Microsoft.Extensions.Options;
+using MimeKit;
+using Portal.Web.Configuration;
+
+namespace Portal.Web.Email;
+
+/// <summary>
+/// Writes each message as an .eml file when no SMTP host is configured, so a developer can
+/// open a confirmation link without running a mail server. The path is logged; the content
+/// (links carry tokens) is not.
+/// </summary>
+public sealed class PickupFolderEmailDelivery(
+    IOptions<EmailOptions> options, IOptions<PortalOptions> portal, TimeProvider clock, ILogger<PickupFolderEmailDelivery> logger) : IEmailDelivery
+{
+    public string Folder => Path.IsPathRooted(options.Value.PickupDirectory)
+        ? options.Value.PickupDirectory
+        : portal.Value.DataPath(options.Value.PickupDirectory);
+
+    public async Task SendAsync(MimeMessage message, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(Folder);
+        // Sortable by time, unique by message id.
+        var name = $"{clock.GetUtcNow():yyyyMMdd'T'HHmmssfff}-{Guid.NewGuid():N}.eml";
+        var path = Path.Combine(Folder, name);
+        var temp = path + ".tmp";
+        await message.WriteToAsync(temp, cancellationToken);
+        File.Move(temp, path); // readers never see a half-written file
+        logger.LogInformation("Email {MessageId} written to {Path} (no SMTP host is set)", message.MessageId, path);
+    }
+}

@@ -1,0 +1,10 @@
+namespace Portal.Web.Features.Admin;
+
+public static class AdminServiceCollectionExtensions
+{
+    public static WebApplicationBuilder AddPortalAdmin(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<UserAdminService>();
+        return builder;
+    }
+}

@@ -1,0 +1,36 @@
+using Portal.Web;
+using Portal.Web.Configuration;
+using Portal.Web.Data;
+using Portal.Web.Email;
+using Portal.Web.Features.Accounts;
+using Portal.Web.Features.Admin;
+using Portal.Web.Features.DemoData;
+using Portal.Web.Features.Health;
+using Portal.Web.Jobs;
+
+var builder = WebApplication.CreateBuilder(args);
+
+// Start-up work runs as hosted services in the order registered here:
+// migrate the database, create roles, seed Development demo data, then start the job server.
+builder.AddPortalCore();
+builder.AddPortalData();
+builder.AddPortalAccounts();
+builder.AddPortalDemoData();
+builder.AddPortalEmail();
+builder.AddPortalJobs();
+builder.AddPortalAdmin();
+builder.AddPortalUi();
+
+var app = builder.Build();
+if (!app.HasValidSettings())
+{
+    return 1;
+}
+
+app.UsePortalPipeline();
+app.MapPortalHealth();
+app.MapPortalJobsDashboard();
+app.MapPortalUi();
+
+await app.RunAsync();
+return 0;

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Runs every test of the portal. Works on a fresh machine: installs what is missing
+# (Debian's Chromium when run as root, maildev into tools/maildev), restores, builds,
+# checks that the EF model has no pending migration, runs the tests, and ends with
+# the line "N passed, N failed". Exits non-zero on any failure.
+set -uo pipefail
+cd "$(dirname "$0")"
+
+results=artifacts/test-results
+step() { printf '\n== %s\n' "$*"; }
+fail_setup() {
+  echo "test.sh: $*" >&2
+  echo "0 passed, 1 failed"
+  exit 1
+}
+
+step "Chromium (browser tests, PDF)"
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
+      || fail_setup "could not install chromium with apt-get"
+  else
+    fail_setup "Chromium is missing: run 'sudo apt-get install -y chromium', then this script again"
+  fi
+fi
+/usr/bin/chromium --version
+
+step "maildev (SMTP server for tests)"
+if [ ! -f tools/maildev/node_modules/maildev/bin/maildev ]; then
+  (cd tools/maildev && npm ci --no-audit --no-fund --loglevel=error) || fail_setup "npm ci in tools/maildev failed"
+fi
+node tools/maildev/node_modules/maildev/bin/maildev --version
+
+step "Restore and build"
+dotnet tool restore >/dev/null || fail_setup "dotnet tool restore failed"
+dotnet build Portal.sln --nologo -v quiet -clp:ErrorsOnly || fail_setup "the build failed"
+
+step "EF model matches the migrations"
+dotnet ef migrations has-pending-model-changes --project Portal.Web --no-build \
+  || fail_setup "the EF model has changes without a migration: run 'dotnet ef migrations add <Name> --project Portal.Web'"
+
+step "Tests"
+rm -rf "$results"
+dotnet test Portal.sln --no-build --nologo --logger "trx;LogFilePrefix=portal" --results-directory "$results"
+status=$?
+
+passed=0
+failed=0
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
+  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  e=$(sed -n 's/.* error="\([0-9]*\)".*/\1/p' <<<"$counters")
+  passed=$((passed + ${p:-0}))
+  failed=$((failed + ${f:-0} + ${e:-0}))
+done
+# A crashed test host can exit non-zero without recording a failure: count it as one.
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  failed=1
+fi
+
+echo "Screenshots: artifacts/screenshots/   Test results: $results/"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
