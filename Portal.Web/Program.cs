@@ -1,28 +1,39 @@
 using Portal.Web;
+using Portal.Web.Commands;
 using Portal.Web.Configuration;
 using Portal.Web.Data;
 using Portal.Web.Email;
 using Portal.Web.Features.Accounts;
 using Portal.Web.Features.Admin;
+using Portal.Web.Features.Content;
 using Portal.Web.Features.DemoData;
 using Portal.Web.Features.Health;
+using Portal.Web.Features.ScoringApi;
 using Portal.Web.Jobs;
+
+// validate-content, score: command-line verbs that run instead of the portal.
+if (await PortalCommands.TryRunAsync(args, Console.Out, Console.Error, TimeProvider.System) is { } exitCode)
+{
+    return exitCode;
+}
 
 var builder = WebApplication.CreateBuilder(args);
 
 // Start-up work runs as hosted services in the order registered here:
 // migrate the database, create roles, seed Development demo data, then start the job server.
 builder.AddPortalCore();
+builder.AddPortalContent();
 builder.AddPortalData();
 builder.AddPortalAccounts();
 builder.AddPortalDemoData();
 builder.AddPortalEmail();
 builder.AddPortalJobs();
 builder.AddPortalAdmin();
+builder.AddPortalScoringApi();
 builder.AddPortalUi();
 
 var app = builder.Build();
-if (!app.HasValidSettings())
+if (!app.HasValidSettings() || !app.HasValidContent())
 {
     return 1;
 }
@@ -30,6 +41,7 @@ if (!app.HasValidSettings())
 app.UsePortalPipeline();
 app.MapPortalHealth();
 app.MapPortalJobsDashboard();
+app.MapPortalScoringApi();
 app.MapPortalUi();
 
 await app.RunAsync();

@@ -1,0 +1,144 @@
+using System.Text.RegularExpressions;
+using Portal.Domain.Questionnaires;
+using Portal.Domain.Rules;
+
+namespace Portal.Domain.Content;
+
+/// <summary>
+/// Reads one content folder. Every problem found is collected with its file and line; the
+/// content is compiled only when there are none.
+/// </summary>
+internal sealed partial class ContentReader(string directory)
+{
+    private readonly ProblemSink problems = new();
+    private readonly List<Rule> rules = [];
+    private readonly List<FlagDefinition> engineFlags = [];
+    private readonly List<FlagDefinition> ruleFlags = [];
+    private readonly Dictionary<string, string> flagLines = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> questionLines = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> sourceLines = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> factorLines = new(StringComparer.Ordinal);
+
+    // Where each condition was written, and who owns each condition tree (for messages).
+    private readonly Dictionary<Condition, (string File, int Line)> conditionLocations = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<Condition, (string Owner, string File, int Line)> conditionOwners = new(ReferenceEqualityComparer.Instance);
+
+    // References checked once everything is read.
+    private readonly List<(string Id, string File, int Line)> sourceReferences = [];
+    private readonly List<(string Id, string File, int Line, string Where)> adviceReferences = [];
+    private readonly List<(string Id, string File, int Line, string Rule)> followUpReferences = [];
+    private readonly List<(string Id, string File, int Line, string Where)> bandReferences = [];
+    private readonly List<(string Id, string File, int Line)> flagReferences = [];
+    private readonly List<(string Id, string File, int Line)> factorReferences = [];
+    private readonly List<(string Target, string File, int Line)> capTargets = [];
+    private readonly List<(string Id, string File, int Line)> stageEffects = [];
+
+    public ContentLoadResult Read()
+    {
+        if (!Directory.Exists(directory))
+        {
+            problems.Add(directory, 0, "the content folder does not exist");
+            return new ContentLoadResult(null, problems.Problems);
+        }
+
+        var sources = ReadSources();
+        var model = ReadModel();
+        var sections = ReadSections(model);
+        var advice = ReadAdvice();
+        ReadRules();
+        var emails = ReadEmailTemplates();
+
+        if (model is null)
+        {
+            return new ContentLoadResult(null, problems.Problems);
+        }
+
+        var questionnaire = new Questionnaire(sections);
+        var flags = engineFlags.Concat(ruleFlags).Select((f, i) => f with { Index = i }).ToList();
+        var ordered = Check(model, questionnaire, flags, advice, sources);
+        if (problems.HasProblems || ordered is null)
+        {
+            return new ContentLoadResult(null, problems.Problems);
+        }
+
+        var content = new PortalContent(model, questionnaire, ordered, flags, advice, sources, emails);
+        content.Personas = ReadPersonas(content);
+        return problems.HasProblems
+            ? new ContentLoadResult(null, problems.Problems)
+            : new ContentLoadResult(content, []);
+    }
+
+    private Dictionary<string, string> ReadEmailTemplates()
+    {
+        var templates = new Dictionary<string, string>(StringComparer.Ordinal);
+        var folder = Path.Combine(directory, "emails");
+        if (Directory.Exists(folder))
+        {
+            foreach (var path in Directory.GetFiles(folder, "*.liquid").Order(StringComparer.Ordinal))
+            {
+                templates[Path.GetFileNameWithoutExtension(path)] = File.ReadAllText(path);
+            }
+        }
+
+        return templates;
+    }
+
+    private YamlObject? Load(string name)
+    {
+        var path = Path.Combine(directory, name);
+        if (!File.Exists(path))
+        {
+            problems.Add(name, 0, "the file is missing");
+            return null;
+        }
+
+        return YamlObject.Load(path, name, problems);
+    }
+
+    private string Relative(string path) => Path.GetRelativePath(directory, path).Replace('\\', '/');
+
+    private IReadOnlyList<SourceRef> ReadSourceRefs(YamlObject o, bool required)
+    {
+        var refs = new List<SourceRef>();
+        foreach (var key in new[] { "source", "sources" })
+        {
+            foreach (var s in o.Objects(key))
+            {
+                var id = s.String("id", required: true) ?? "";
+                refs.Add(new SourceRef(id, s.String("section")));
+                sourceReferences.Add((id, s.File, s.Line));
+                s.RejectUnknown();
+            }
+        }
+
+        if (required && refs.Count == 0)
+        {
+            o.Problem("'source' is missing: cite the paper and section this rests on");
+        }
+
+        return refs;
+    }
+
+    /// <summary>A required id: lower-case words joined by hyphens.</summary>
+    private static string? Id(YamlObject o, string key)
+    {
+        var id = o.String(key, required: true);
+        if (id is not null && !IsId(id))
+        {
+            o.Problem($"'{key}: {id}' must be lower-case letters and digits joined by hyphens");
+        }
+
+        return id;
+    }
+
+    private static bool IsId(string id) => IdPattern().IsMatch(id);
+
+    [GeneratedRegex("^[a-z0-9]+(-[a-z0-9]+)*$")]
+    private static partial Regex IdPattern();
+}
+
+/// <summary>The outcome of loading a content folder: the content, or every problem found.</summary>
+public sealed record ContentLoadResult(PortalContent? Content, IReadOnlyList<ContentProblem> Problems)
+{
+    public bool Succeeded => Content is not null;
+}

@@ -1,0 +1,251 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using Portal.Domain.Questionnaires;
+
+namespace Portal.Domain.Scoring;
+
+/// <summary>
+/// Turns the answers JSON into an <see cref="AnswerSet"/>, checking every value against its
+/// question: unknown questions and options, wrong kinds, numbers out of range, too many
+/// countries. All problems are reported, each with its JSON path.
+/// </summary>
+internal sealed class AnswerParser(Questionnaire questionnaire)
+{
+    private const int MaxListLength = 300;
+    private readonly List<AnswerProblem> problems = [];
+
+    public AnswerParseResult Parse(JsonElement root, int? assessmentYear)
+    {
+        var values = new AnswerValue[questionnaire.Questions.Count];
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            return Fail("$", "must be a JSON object with \"profile\" and \"answers\"");
+        }
+
+        foreach (var property in root.EnumerateObject())
+        {
+            switch (property.Name)
+            {
+                case "profile":
+                    ReadGroup(property.Value, "profile", profile: true, values);
+                    break;
+                case "answers":
+                    ReadGroup(property.Value, "answers", profile: false, values);
+                    break;
+                default:
+                    // Files may carry more (a persona's name and expectations); the API checks its own shape.
+                    break;
+            }
+        }
+
+        return problems.Count == 0
+            ? new AnswerParseResult(new AnswerSet(questionnaire, values, assessmentYear), [])
+            : new AnswerParseResult(null, problems);
+    }
+
+    private AnswerParseResult Fail(string path, string message)
+    {
+        problems.Add(new AnswerProblem(path, message));
+        return new AnswerParseResult(null, problems);
+    }
+
+    private void ReadGroup(JsonElement group, string name, bool profile, AnswerValue[] values)
+    {
+        if (group.ValueKind == JsonValueKind.Null)
+        {
+            return;
+        }
+
+        if (group.ValueKind != JsonValueKind.Object)
+        {
+            problems.Add(new AnswerProblem(name, "must be a JSON object of question id: answer"));
+            return;
+        }
+
+        foreach (var property in group.EnumerateObject())
+        {
+            var path = $"{name}.{Clip(property.Name)}";
+            var question = questionnaire.Find(property.Name);
+            if (question is null)
+            {
+                problems.Add(new AnswerProblem(path, $"there is no question '{Clip(property.Name)}'"));
+                continue;
+            }
+
+            if (question.IsProfile != profile)
+            {
+                problems.Add(new AnswerProblem(path, profile
+                    ? $"'{question.Id}' is a question of the questionnaire: put it under \"answers\""
+                    : $"'{question.Id}' is a profile field: put it under \"profile\""));
+                continue;
+            }
+
+            if (values[question.Index].HasValue)
+            {
+                problems.Add(new AnswerProblem(path, "is given twice"));
+                continue;
+            }
+
+            if (property.Value.ValueKind == JsonValueKind.Null)
+            {
+                continue; // null means "not answered"
+            }
+
+            values[question.Index] = Read(question, property.Value, path);
+        }
+    }
+
+    private AnswerValue Read(Question question, JsonElement value, string path)
+    {
+        if (value.ValueKind == JsonValueKind.String && value.GetString() == Question.DontKnow)
+        {
+            if (question.OffersDontKnow)
+            {
+                return AnswerValue.DontKnowAnswer;
+            }
+
+            return Problem(path, $"'{question.Id}' does not offer \"don't know\"");
+        }
+
+        switch (question.Kind)
+        {
+            case QuestionKind.Single:
+                if (value.ValueKind != JsonValueKind.String)
+                {
+                    return Problem(path, $"expects one option id as a string, one of: {OptionList(question)}");
+                }
+
+                var option = question.FindOption(value.GetString()!);
+                return option is null
+                    ? Problem(path, $"'{Clip(value.GetString()!)}' is not an option; expected one of: {OptionList(question)}")
+                    : AnswerValue.ForOption(option.Index);
+
+            case QuestionKind.Multiple:
+                if (value.ValueKind != JsonValueKind.Array)
+                {
+                    return Problem(path, $"expects a list of option ids, from: {OptionList(question)}");
+                }
+
+                ulong mask = 0;
+                var exclusive = false;
+                var index = 0;
+                foreach (var item in value.EnumerateArray())
+                {
+                    var itemPath = $"{path}[{index++}]";
+                    if (index > MaxListLength)
+                    {
+                        return Problem(path, $"has more than {MaxListLength} entries");
+                    }
+
+                    if (item.ValueKind != JsonValueKind.String || question.FindOption(item.GetString()!) is not { } chosen)
+                    {
+                        Problem(itemPath, $"{Describe(item)} is not an option; expected some of: {OptionList(question)}");
+                        continue;
+                    }
+
+                    var bit = 1UL << chosen.Index;
+                    if ((mask & bit) != 0)
+                    {
+                        Problem(itemPath, $"'{chosen.Id}' is chosen twice");
+                    }
+
+                    exclusive |= chosen.Exclusive;
+                    mask |= bit;
+                }
+
+                if (exclusive && BitOperations(mask) > 1)
+                {
+                    var only = question.Options.First(o => o.Exclusive && (mask & (1UL << o.Index)) != 0);
+                    return Problem(path, $"'{only.Id}' (\"{only.Label}\") cannot be combined with other options");
+                }
+
+                return AnswerValue.ForOptions(mask);
+
+            case QuestionKind.Scale:
+                if (value.ValueKind != JsonValueKind.Number || !value.TryGetDouble(out var scale) || scale != Math.Floor(scale) || scale is < 1 or > 5)
+                {
+                    return Problem(path, "expects a whole number from 1 to 5");
+                }
+
+                return AnswerValue.ForNumber(scale);
+
+            case QuestionKind.Number:
+                var range = question.Number!;
+                if (value.ValueKind != JsonValueKind.Number || !value.TryGetDouble(out var number) || !double.IsFinite(number))
+                {
+                    return Problem(path, $"expects a number from {range.Min:0.##} to {range.Max:0.##}");
+                }
+
+                if (number < range.Min || number > range.Max)
+                {
+                    return Problem(path, $"{number:0.##} is out of range: expected a number from {range.Min:0.##} to {range.Max:0.##}");
+                }
+
+                if (range.Integer && number != Math.Floor(number))
+                {
+                    return Problem(path, $"expects a whole number from {range.Min:0.##} to {range.Max:0.##}");
+                }
+
+                return AnswerValue.ForNumber(number);
+
+            case QuestionKind.Countries:
+                if (value.ValueKind != JsonValueKind.Array)
+                {
+                    return Problem(path, "expects a list of ISO 3166 country codes, such as [\"DE\", \"US\"]");
+                }
+
+                var codes = ImmutableArray.CreateBuilder<string>();
+                var position = 0;
+                foreach (var item in value.EnumerateArray())
+                {
+                    var itemPath = $"{path}[{position++}]";
+                    if (position > MaxListLength)
+                    {
+                        return Problem(path, $"has more than {MaxListLength} entries");
+                    }
+
+                    var code = item.ValueKind == JsonValueKind.String ? item.GetString()!.ToUpperInvariant() : null;
+                    if (code is null || !Countries.IsCode(code))
+                    {
+                        Problem(itemPath, $"{Describe(item)} is not an ISO 3166 country code (two letters, such as \"DE\")");
+                    }
+                    else if (codes.Contains(code))
+                    {
+                        Problem(itemPath, $"'{code}' is listed twice");
+                    }
+                    else
+                    {
+                        codes.Add(code);
+                    }
+                }
+
+                if (question.MaxCountries is { } max && codes.Count > max)
+                {
+                    return Problem(path, $"lists {codes.Count} countries; at most {max} may be chosen");
+                }
+
+                return AnswerValue.ForCountries(codes.ToImmutable());
+
+            default:
+                return Problem(path, "cannot be answered");
+        }
+    }
+
+    private AnswerValue Problem(string path, string message)
+    {
+        problems.Add(new AnswerProblem(path, message));
+        return AnswerValue.None;
+    }
+
+    private static int BitOperations(ulong mask) => System.Numerics.BitOperations.PopCount(mask);
+
+    private static string OptionList(Question question) =>
+        string.Join(", ", question.Options.Select(o => o.Id).Concat(question.OffersDontKnow ? [Question.DontKnow] : []));
+
+    private static string Describe(JsonElement item) => item.ValueKind == JsonValueKind.String
+        ? $"'{Clip(item.GetString()!)}'"
+        : $"a {item.ValueKind.ToString().ToLowerInvariant()}";
+
+    /// <summary>Echoes at most 60 characters of a value: a huge string must not become a huge error.</summary>
+    private static string Clip(string text) => text.Length <= 60 ? text : text[..57] + "...";
+}

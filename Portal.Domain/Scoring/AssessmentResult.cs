@@ -1,0 +1,171 @@
+using Portal.Domain.Content;
+using Portal.Domain.Plans;
+using Portal.Domain.Questionnaires;
+using Portal.Domain.Rules;
+
+namespace Portal.Domain.Scoring;
+
+/// <summary>A factor's score; <see cref="Score"/> is null when none of its questions was answered.</summary>
+public sealed record FactorResult(Factor Factor, double? Score, Band? Band, Band? UncappedBand, bool IsGap, int Answered, int Asked);
+
+public sealed record PillarResult(Pillar Pillar, double? Score, Band? Band);
+
+public enum CapReason
+{
+    /// <summary>A critical factor fell far below its threshold (model.yaml knock-out).</summary>
+    Knockout,
+
+    /// <summary>A rule's cap effect.</summary>
+    Rule,
+}
+
+/// <summary>A band was held down: the target (a factor id or "overall"), the band it was capped at, and why.</summary>
+public sealed record AppliedCap(string Target, Band Band, CapReason Reason, Factor? Factor, Rule? Rule, string Explanation);
+
+/// <summary>
+/// Everything the engine concluded about one assessment. The scores, bands, stage, flags,
+/// plans and triage priority are computed when the result is made; the explanations
+/// (<see cref="Trace"/>, <see cref="Explain(Factor)"/>) are derived from it on request.
+/// </summary>
+public sealed class AssessmentResult
+{
+    private readonly Evaluation evaluation;
+    private readonly bool[] fired;
+    private IReadOnlyList<RuleTraceEntry>? trace;
+
+    internal AssessmentResult(PortalContent content, AnswerSet answers, Evaluation evaluation, bool[] fired, int[] advicePriority,
+        List<(int Target, int BandRank, int Rule)> ruleCaps, int triage)
+    {
+        Content = content;
+        Answers = answers;
+        this.evaluation = evaluation;
+        this.fired = fired;
+        var model = content.Model;
+        TriagePriority = triage;
+        Stage = model.Stages[evaluation.StageRank];
+        Flags = content.Flags.Where(f => evaluation.Flags[f.Index]).ToList();
+
+        // Caps: knock-outs of critical factors, then rule caps; the lowest band wins.
+        var caps = new List<AppliedCap>();
+        var compiled = content.Compiled;
+        foreach (var factor in model.Factors)
+        {
+            var score = evaluation.FactorScores[factor.Index];
+            if (factor.Knockout is { } k && !double.IsNaN(score) && score < k.Below)
+            {
+                caps.Add(new AppliedCap(ScoreTargets.Overall, model.FindBand(k.CapBandId), CapReason.Knockout, factor, null,
+                    $"{factor.Name} scores {score:0}, far below the threshold of {factor.Threshold:0}. It is a critical success factor, so your overall band can be no higher than {model.FindBand(k.CapBandId).Name} until it improves."));
+            }
+        }
+
+        foreach (var (target, bandRank, ruleIndex) in ruleCaps)
+        {
+            var rule = content.Rules[ruleIndex];
+            var factor = target >= 0 ? model.Factors[target] : null;
+            caps.Add(new AppliedCap(factor?.Id ?? ScoreTargets.Overall, model.Bands[bandRank], CapReason.Rule, factor, rule, rule.Explain));
+        }
+
+        Caps = caps;
+
+        Factors = model.Factors.Select(f =>
+        {
+            var score = evaluation.FactorScores[f.Index];
+            var questions = compiled.FactorQuestions[f.Index];
+            var asked = questions.Count(q => evaluation.Visible[q]);
+            var answered = questions.Count(q => evaluation.Visible[q] && evaluation.Answers[q].HasValue);
+            if (double.IsNaN(score))
+            {
+                return new FactorResult(f, null, null, null, false, answered, asked);
+            }
+
+            var uncapped = model.Bands[compiled.BandRank(score)];
+            var band = caps.Where(c => c.Target == f.Id).Select(c => c.Band).Append(uncapped).MinBy(b => b.Rank)!;
+            return new FactorResult(f, score, band, uncapped, score < f.Threshold, answered, asked);
+        }).ToList();
+
+        Pillars = model.Pillars.Select(p => evaluation.PillarScores[p.Index] is var s && double.IsNaN(s)
+            ? new PillarResult(p, null, null)
+            : new PillarResult(p, s, model.Bands[compiled.BandRank(s)])).ToList();
+
+        if (!double.IsNaN(evaluation.OverallScore))
+        {
+            OverallScore = evaluation.OverallScore;
+            UncappedOverallBand = model.Bands[compiled.BandRank(evaluation.OverallScore)];
+            OverallBand = caps.Where(c => c.Target == ScoreTargets.Overall).Select(c => c.Band).Append(UncappedOverallBand).MinBy(b => b.Rank);
+        }
+
+        ActionPlan = ActionPlanBuilder.Build(content, evaluation, fired, advicePriority);
+        FollowUps = ActionPlanBuilder.FollowUps(content, fired);
+    }
+
+    public PortalContent Content { get; }
+
+    public AnswerSet Answers { get; }
+
+    internal Evaluation Evaluation => evaluation;
+
+    public string ContentVersion => Content.Version;
+
+    /// <summary>0-100; null when nothing scored was answered.</summary>
+    public double? OverallScore { get; }
+
+    /// <summary>The band after knock-outs and caps.</summary>
+    public Band? OverallBand { get; }
+
+    /// <summary>The band the score alone would give.</summary>
+    public Band? UncappedOverallBand { get; }
+
+    public IReadOnlyList<FactorResult> Factors { get; }
+
+    public IReadOnlyList<PillarResult> Pillars { get; }
+
+    public Stage Stage { get; }
+
+    public StageGroup StageGroup => Content.Model.StageGroups.First(g => g.Id == Stage.GroupId);
+
+    public IReadOnlyList<FlagDefinition> Flags { get; }
+
+    public IReadOnlyList<AppliedCap> Caps { get; }
+
+    /// <summary>Ranked: priority first, then impact (factor weight x gap).</summary>
+    public IReadOnlyList<PlanItem> ActionPlan { get; }
+
+    /// <summary>Advice emails to send, by days after submission.</summary>
+    public IReadOnlyList<FollowUpItem> FollowUps { get; }
+
+    /// <summary>0-100: how much an advisor's call would help now; higher first.</summary>
+    public int TriagePriority { get; }
+
+    public bool HasFlag(string id) => Flags.Any(f => f.Id == id);
+
+    public FactorResult Factor(string id) => Factors.First(f => f.Factor.Id == id);
+
+    public bool IsVisible(Question question) => evaluation.Visible[question.Index];
+
+    public bool Fired(Rule rule) => fired[Content.Rules.IndexOf(rule)];
+
+    /// <summary>Every rule, in evaluation order, with whether it fired and the facts behind it.</summary>
+    public IReadOnlyList<RuleTraceEntry> Trace => trace ??= Explanations.Trace(Content, evaluation, fired);
+
+    /// <summary>"Why is my capacity score 42?": every question of the factor, what it earned, and why.</summary>
+    public FactorExplanation Explain(Factor factor) => Explanations.Factor(Content, evaluation, factor, Factors[factor.Index]);
+
+    /// <summary>The facts that made a rule fire (or not), in plain words.</summary>
+    public IReadOnlyList<Evidence> EvidenceFor(Rule rule) => Trace.First(t => t.Rule == rule).Evidence;
+}
+
+internal static class ListExtensions
+{
+    public static int IndexOf<T>(this IReadOnlyList<T> list, T item)
+    {
+        for (var i = 0; i < list.Count; i++)
+        {
+            if (EqualityComparer<T>.Default.Equals(list[i], item))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+}

@@ -1,0 +1,168 @@
+using Portal.Domain.Content;
+using Portal.Domain.Questionnaires;
+using Portal.Domain.Rules;
+
+namespace Portal.Domain.Scoring;
+
+/// <summary>
+/// Scores one assessment against the content. Pure and deterministic: no I/O, no clock, the
+/// same answers and content always give the same result.
+/// </summary>
+public static class Assessor
+{
+    public static AssessmentResult Assess(PortalContent content, AnswerSet answers)
+    {
+        if (!ReferenceEquals(answers.Questionnaire, content.Questionnaire))
+        {
+            throw new ArgumentException("The answers were read against another content version; parse them with this content's questionnaire.", nameof(answers));
+        }
+
+        var compiled = content.Compiled;
+        var model = content.Model;
+        var e = new Evaluation(compiled, answers, model.Factors.Count, model.Pillars.Count, content.Flags.Count);
+
+        // 1. Which questions apply, each show-if after the questions it reads.
+        foreach (var q in compiled.VisibilityOrder)
+        {
+            e.Visible[q] = compiled.ShowIf[q] is not { } showIf || showIf(e);
+        }
+
+        // 2. Scores: factors from their visible, answered questions; "don't know" counts as 0.
+        for (var f = 0; f < compiled.FactorQuestions.Length; f++)
+        {
+            double earned = 0, possible = 0;
+            foreach (var q in compiled.FactorQuestions[f])
+            {
+                if (!e.Visible[q] || !e.Answers[q].HasValue)
+                {
+                    continue;
+                }
+
+                if (e.Answers[q].IsDontKnow)
+                {
+                    e.Flags[compiled.DontKnowFlag] = true;
+                }
+
+                var weight = compiled.Weights[q];
+                earned += weight * Points(compiled, q, e.Answers[q]) / compiled.MaxPoints[q];
+                possible += weight;
+            }
+
+            e.FactorScores[f] = possible > 0 ? 100 * earned / possible : double.NaN;
+        }
+
+        // "Don't know" to an unscored question is still a knowledge gap worth flagging.
+        for (var q = 0; q < compiled.QuestionCount; q++)
+        {
+            if (e.Visible[q] && e.Answers[q].IsDontKnow)
+            {
+                e.Flags[compiled.DontKnowFlag] = true;
+                break;
+            }
+        }
+
+        double overallSum = 0, overallWeight = 0;
+        for (var p = 0; p < e.PillarScores.Length; p++)
+        {
+            double sum = 0, weight = 0;
+            for (var f = 0; f < e.FactorScores.Length; f++)
+            {
+                if (compiled.FactorPillar[f] == p && !double.IsNaN(e.FactorScores[f]))
+                {
+                    sum += compiled.FactorWeights[f] * e.FactorScores[f];
+                    weight += compiled.FactorWeights[f];
+                }
+            }
+
+            e.PillarScores[p] = weight > 0 ? sum / weight : double.NaN;
+            if (weight > 0)
+            {
+                overallSum += compiled.PillarWeights[p] * e.PillarScores[p];
+                overallWeight += compiled.PillarWeights[p];
+            }
+        }
+
+        e.OverallScore = overallWeight > 0 ? overallSum / overallWeight : double.NaN;
+
+        // 3. Rules, in dependency order: effects apply at once so later rules see flags and the stage.
+        var rules = compiled.RuleConditions;
+        var fired = new bool[rules.Length];
+        var advicePriority = new int[content.AdviceList.Count];
+        var triage = 0;
+        List<(int Target, int BandRank, int Rule)>? ruleCaps = null;
+        for (var r = 0; r < rules.Length; r++)
+        {
+            if (!rules[r](e))
+            {
+                continue;
+            }
+
+            fired[r] = true;
+            var effects = compiled.RuleEffects[r];
+            foreach (var flag in effects.Flags)
+            {
+                e.Flags[flag] = true;
+            }
+
+            if (effects.StageRank > e.FiredStageRank)
+            {
+                e.FiredStageRank = effects.StageRank;
+            }
+
+            foreach (var advice in effects.Advice)
+            {
+                advicePriority[advice] = Math.Max(advicePriority[advice], (int)effects.Priority);
+            }
+
+            foreach (var (factor, bandRank) in effects.Caps)
+            {
+                (ruleCaps ??= []).Add((factor, bandRank, r));
+            }
+
+            triage += effects.Triage;
+        }
+
+        return new AssessmentResult(content, answers, e, fired, advicePriority, ruleCaps ?? [], Math.Clamp(triage, 0, 100));
+    }
+
+    /// <summary>The points an answer earns (before weighting).</summary>
+    internal static double Points(CompiledContent compiled, int question, in AnswerValue answer)
+    {
+        switch (answer.Kind)
+        {
+            case AnswerKind.Option:
+                return compiled.OptionPoints[question][answer.Option];
+            case AnswerKind.Options:
+                double sum = 0;
+                var points = compiled.OptionPoints[question];
+                for (var mask = answer.Options; mask != 0; mask &= mask - 1)
+                {
+                    sum += points[System.Numerics.BitOperations.TrailingZeroCount(mask)];
+                }
+
+                return Math.Min(sum, compiled.MaxPoints[question]);
+            case AnswerKind.Number when compiled.Kinds[question] == QuestionKind.Scale:
+                return answer.Number - 1; // a 1-5 scale scores 0-4
+            case AnswerKind.Number:
+                return Step(compiled.Thresholds[question], answer.Number);
+            case AnswerKind.Countries:
+                return Step(compiled.Thresholds[question], answer.Countries.Length);
+            default:
+                return 0;
+        }
+    }
+
+    private static double Step(Threshold[] thresholds, double value)
+    {
+        double points = 0;
+        foreach (var t in thresholds)
+        {
+            if (value >= t.AtLeast)
+            {
+                points = t.Points;
+            }
+        }
+
+        return points;
+    }
+}

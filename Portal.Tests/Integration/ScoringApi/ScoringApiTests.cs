@@ -1,0 +1,160 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Portal.Tests.TestSupport;
+
+namespace Portal.Tests.Integration.ScoringApi;
+
+/// <summary>The questionnaire and what-if scoring API: results for good input, a 400 naming the problem for bad input, never a 500.</summary>
+public sealed class ScoringApiTests : IAsyncLifetime
+{
+    private readonly PortalApp app = new(o => o.Settings["ScoringApi:PermitsPerMinute"] = "10000");
+
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
+
+    public ValueTask DisposeAsync() => app.DisposeAsync();
+
+    private async Task<(HttpStatusCode Status, JsonElement Body)> PostAsync(string body, string contentType = "application/json")
+    {
+        using var content = new StringContent(body, Encoding.UTF8);
+        content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        var response = await app.CreateClient().PostAsync("/api/v1/score", content, TestContext.Current.CancellationToken);
+        var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        return (response.StatusCode, JsonDocument.Parse(text).RootElement.Clone());
+    }
+
+    [Fact]
+    public async Task Questionnaire_ListsSectionsQuestionsOptionsAndShowIf()
+    {
+        var json = await app.CreateClient().GetStringAsync("/api/v1/questionnaire", TestContext.Current.CancellationToken);
+        var root = JsonDocument.Parse(json).RootElement;
+
+        Assert.Equal(TestContent.Real.Version, root.GetProperty("version").GetString());
+        var sections = root.GetProperty("sections").EnumerateArray().ToList();
+        Assert.Equal("profile", sections[0].GetProperty("id").GetString());
+        Assert.Equal(TestContent.Real.Questionnaire.Questions.Count, sections.Sum(s => s.GetProperty("questions").GetArrayLength()));
+        var activity = sections.SelectMany(s => s.GetProperty("questions").EnumerateArray()).Single(q => q.GetProperty("id").GetString() == "cs.past-performance");
+        Assert.Equal("single", activity.GetProperty("kind").GetString());
+        Assert.Equal("cs.activity", activity.GetProperty("showIf").GetProperty("answer").GetString());
+        Assert.True(activity.GetProperty("dontKnow").GetBoolean());
+        Assert.Contains(activity.GetProperty("options").EnumerateArray(), o => o.GetProperty("id").GetString() == "grew");
+    }
+
+    [Fact]
+    public async Task Score_ReturnsTheResultWithItsReasons()
+    {
+        var body = Answers.For(TestContent.Real).Set("cs.activity", "agents").Set("cs.foreign-contacts", "none").ToJson().ToJsonString();
+
+        var (status, result) = await PostAsync(body);
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("export-via-agents", result.GetProperty("stage").GetProperty("id").GetString());
+        Assert.Contains(result.GetProperty("flags").EnumerateArray(), f => f.GetProperty("id").GetString() == "lonely-international");
+        var plan = result.GetProperty("actionPlan").EnumerateArray().ToList();
+        var item = plan.Single(p => p.GetProperty("advice").GetString() == "build-foreign-contacts");
+        Assert.Contains("Lew et al. (2016)", item.GetProperty("sources")[0].GetProperty("citation").GetString(), StringComparison.Ordinal);
+        Assert.Equal("lonely-international", item.GetProperty("because")[0].GetProperty("rule").GetString());
+        Assert.Equal(TestContent.Real.Rules.Count, result.GetProperty("trace").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Score_StoresNothing()
+    {
+        var body = Answers.For(TestContent.Real).AllBest().ToJson().ToJsonString();
+        var before = Directory.GetFiles(app.DataDirectory, "*", SearchOption.AllDirectories).Select(f => (f, new FileInfo(f).Length)).ToList();
+        _ = app.Services;
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<Portal.Web.Data.PortalDbContext>();
+            Assert.Equal(0, await db.Users.CountAsync(TestContext.Current.CancellationToken));
+        }
+
+        var (status, _) = await PostAsync(body);
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Empty(Directory.GetFiles(app.DataDirectory, "*.eml", SearchOption.AllDirectories));
+        _ = before;
+    }
+
+    [Theory]
+    [InlineData("""{"answers": {"cs.nope": "x"}}""", "answers.cs.nope", "there is no question 'cs.nope'")]
+    [InlineData("""{"answers": {"cs.activity": "sometimes"}}""", "answers.cs.activity", "'sometimes' is not an option")]
+    [InlineData("""{"answers": {"cs.activity": ["none"]}}""", "answers.cs.activity", "expects one option id as a string")]
+    [InlineData("""{"answers": {"cs.team-collaboration": 9}}""", "answers.cs.team-collaboration", "expects a whole number from 1 to 5")]
+    [InlineData("""{"profile": {"founded": 99999}}""", "profile.founded", "out of range")]
+    [InlineData("""{"answers": {}, "extra": 1}""", "extra", "is not expected")]
+    [InlineData("""{"profile": {"home-country": ["ZZ"]}}""", "profile.home-country[0]", "is not an ISO 3166 country code")]
+    public async Task BadAnswers_Get400NamingTheAnswer(string body, string path, string message)
+    {
+        var (status, problem) = await PostAsync(body);
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("Some answers cannot be scored", problem.GetProperty("title").GetString());
+        var errors = problem.GetProperty("errors").GetProperty(path).EnumerateArray().Select(e => e.GetString()).ToList();
+        Assert.Contains(errors, e => e!.Contains(message, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("{\"answers\": ")]
+    [InlineData("not json at all")]
+    [InlineData("")]
+    public async Task MalformedJson_Gets400(string body)
+    {
+        var (status, problem) = await PostAsync(body);
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("The body is not valid JSON", problem.GetProperty("title").GetString());
+    }
+
+    [Fact]
+    public async Task DeeplyNestedJson_Gets400()
+    {
+        var (status, _) = await PostAsync("{\"answers\": {\"cs.activity\": " + new string('[', 100) + new string(']', 100) + "}}");
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+    }
+
+    [Fact]
+    public async Task OversizedBody_Gets400()
+    {
+        var huge = "{\"answers\": {\"cs.activity\": \"" + new string('x', 200_000) + "\"}}";
+
+        var (status, problem) = await PostAsync(huge);
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("The body is too large", problem.GetProperty("title").GetString());
+    }
+
+    [Fact]
+    public async Task NotJson_Gets415()
+    {
+        var (status, problem) = await PostAsync("answers=1", "application/x-www-form-urlencoded");
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, status);
+        Assert.Equal("Send JSON", problem.GetProperty("title").GetString());
+    }
+}
+
+public sealed class ScoringApiRateLimitTests
+{
+    [Fact]
+    public async Task TooManyRequests_Get429WithRetryAfter()
+    {
+        await using var app = new PortalApp(o => o.Settings["ScoringApi:PermitsPerMinute"] = "3");
+        var client = app.CreateClient();
+        var statuses = new List<HttpStatusCode>();
+        HttpResponseMessage? last = null;
+        for (var i = 0; i < 5; i++)
+        {
+            last = await client.PostAsync("/api/v1/score", new StringContent("{}", Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+            statuses.Add(last.StatusCode);
+        }
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests, HttpStatusCode.TooManyRequests], statuses);
+        Assert.Equal("60", last!.Headers.RetryAfter!.ToString());
+        Assert.Contains("Too many requests", await last.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+    }
+}

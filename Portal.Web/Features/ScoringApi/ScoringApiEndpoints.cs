@@ -1,0 +1,164 @@
+using System.Text.Json;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
+using Portal.Domain.Content;
+using Portal.Domain.Scoring;
+using Portal.Web.Configuration;
+
+namespace Portal.Web.Features.ScoringApi;
+
+/// <summary>
+/// <c>GET /api/v1/questionnaire</c> and <c>POST /api/v1/score</c>: the questionnaire as JSON, and
+/// anonymous what-if scoring that stores nothing. Every bad request gets a 400 with problem
+/// details naming what is wrong; nothing the client sends can cause a 500.
+/// </summary>
+public static class ScoringApiEndpoints
+{
+    public const string RateLimitPolicy = "score-api";
+
+    public static WebApplicationBuilder AddPortalScoringApi(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddValidatedOptions<ScoringApiOptions>(ScoringApiOptions.SectionName);
+        builder.Services.AddProblemDetails();
+        builder.Services.AddRateLimiter(limiter =>
+        {
+            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            limiter.AddPolicy(RateLimitPolicy, context =>
+            {
+                var permits = context.RequestServices.GetRequiredService<IOptions<ScoringApiOptions>>().Value.PermitsPerMinute;
+                return RateLimitPartition.GetFixedWindowLimiter(
+                    context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                    _ => new FixedWindowRateLimiterOptions { PermitLimit = permits, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 });
+            });
+            limiter.OnRejected = async (context, token) =>
+            {
+                context.HttpContext.Response.Headers.RetryAfter = "60";
+                await Problem(StatusCodes.Status429TooManyRequests, "Too many requests",
+                    "This address has sent too many requests in the last minute. Wait a minute and try again.")
+                    .ExecuteAsync(context.HttpContext);
+            };
+        });
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapPortalScoringApi(this IEndpointRouteBuilder endpoints)
+    {
+        var api = endpoints.MapGroup("/api/v1").AllowAnonymous();
+        api.MapGet("/questionnaire", (ContentCatalog catalog) =>
+            Results.Text(ResultJson.Questionnaire(catalog.Current).ToJsonString(Json), "application/json; charset=utf-8"))
+            .WithName("GetQuestionnaire");
+        api.MapPost("/score", ScoreAsync)
+            .RequireRateLimiting(RateLimitPolicy)
+            .DisableAntiforgery() // an anonymous JSON API that stores nothing: no cookie to forge a request with
+            .WithName("ScoreAnswers");
+        return endpoints;
+    }
+
+    private static async Task<IResult> ScoreAsync(HttpContext http, ContentCatalog catalog, IOptions<ScoringApiOptions> options, TimeProvider clock)
+    {
+        var mediaType = http.Request.ContentType?.Split(';')[0].Trim();
+        if (!string.Equals(mediaType, "application/json", StringComparison.OrdinalIgnoreCase))
+        {
+            return Problem(StatusCodes.Status415UnsupportedMediaType, "Send JSON",
+                "The body must be JSON, sent with the header Content-Type: application/json.");
+        }
+
+        var limit = options.Value.MaxBodyKilobytes * 1024;
+        var body = await ReadLimitedAsync(http, limit);
+        if (body is null)
+        {
+            return Problem(StatusCodes.Status400BadRequest, "The body is too large",
+                $"The body is larger than {options.Value.MaxBodyKilobytes} KB. A full set of answers is a few kilobytes.");
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 16 });
+        }
+        catch (JsonException e)
+        {
+            return Problem(StatusCodes.Status400BadRequest, "The body is not valid JSON",
+                $"The body could not be read as JSON: {e.Message}");
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            var errors = new Dictionary<string, string[]>();
+            if (root.ValueKind == JsonValueKind.Object)
+            {
+                foreach (var property in root.EnumerateObject().Where(p => p.Name is not ("profile" or "answers")))
+                {
+                    errors[Clip(property.Name)] = ["is not expected: the body has \"profile\" and \"answers\" only"];
+                }
+            }
+
+            var content = catalog.Current;
+            var parsed = AnswerSet.Parse(content.Questionnaire, root, clock.GetUtcNow().Year);
+            foreach (var problem in parsed.Problems)
+            {
+                errors[problem.Path] = errors.TryGetValue(problem.Path, out var existing) ? [.. existing, problem.Message] : [problem.Message];
+            }
+
+            if (errors.Count > 0 || parsed.Answers is null)
+            {
+                return Results.ValidationProblem(errors, title: "Some answers cannot be scored",
+                    detail: "Each entry of 'errors' names an answer (by its JSON path) and what is wrong with it. Nothing was stored.");
+            }
+
+            var result = Assessor.Assess(content, parsed.Answers);
+            return Results.Text(ResultJson.From(result).ToJsonString(Json), "application/json; charset=utf-8");
+        }
+    }
+
+    /// <summary>Reads the body up to the limit; null when it is larger (not an exception, not a 500).</summary>
+    private static async Task<byte[]?> ReadLimitedAsync(HttpContext http, int limit)
+    {
+        if (http.Request.ContentLength > limit)
+        {
+            return null;
+        }
+
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+        {
+            size.MaxRequestBodySize = limit + 1L;
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[8192];
+        try
+        {
+            int read;
+            while ((read = await http.Request.Body.ReadAsync(chunk, http.RequestAborted)) > 0)
+            {
+                if (buffer.Length + read > limit)
+                {
+                    return null;
+                }
+
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        catch (BadHttpRequestException)
+        {
+            return null;
+        }
+
+        return buffer.ToArray();
+    }
+
+    private static IResult Problem(int status, string title, string detail) =>
+        Results.Problem(new ProblemDetails { Status = status, Title = title, Detail = detail });
+
+    private static string Clip(string text) => text.Length <= 60 ? text : text[..57] + "...";
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = false,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+}
