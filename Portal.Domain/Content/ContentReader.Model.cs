@@ -133,11 +133,11 @@ internal sealed partial class ContentReader
             b.RejectUnknown();
             if (bands.Count == 0 && band.Min != 0)
             {
-                b.Problem($"the first band must start at 0 (it starts at {band.Min:0.##})");
+                problems.Add(b.File, b.LineOf("min"), $"the first band must start at 0 (it starts at {band.Min:0.##})");
             }
             else if (bands.Count > 0 && band.Min <= bands[^1].Min)
             {
-                b.Problem($"band '{band.Id}' must start above band '{bands[^1].Id}' ({band.Min:0.##} <= {bands[^1].Min:0.##}): list bands from lowest to highest");
+                problems.Add(b.File, b.LineOf("min"), $"band '{band.Id}' must start above band '{bands[^1].Id}' ({band.Min:0.##} <= {bands[^1].Min:0.##}): list bands from lowest to highest");
             }
 
             if (bands.Any(x => x.Id == band.Id))
@@ -151,7 +151,13 @@ internal sealed partial class ContentReader
         var groups = new List<StageGroup>();
         foreach (var g in file.Objects("stage-groups", required: true))
         {
-            var group = new StageGroup(Id(g, "id") ?? "", g.String("name", required: true) ?? "", g.String("description", required: true) ?? "");
+            var focus = g.Has("focus") ? g.Strings("focus") : pillars.Select(p => p.Id).ToList();
+            foreach (var pillarId in focus.Where(f => pillars.All(p => p.Id != f)))
+            {
+                problems.Add(g.File, g.LineOf("focus"), $"focus '{pillarId}' of stage group '{g.String("id")}' is not a pillar (pillars: {string.Join(", ", pillars.Select(p => p.Id))})");
+            }
+
+            var group = new StageGroup(Id(g, "id") ?? "", g.String("name", required: true) ?? "", g.String("description", required: true) ?? "", focus);
             g.RejectUnknown();
             if (groups.Any(x => x.Id == group.Id))
             {

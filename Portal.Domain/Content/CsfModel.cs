@@ -9,10 +9,25 @@ public sealed record Source(string Id, string Short, string Citation, string? Se
 /// <summary>A score band (model.yaml); <see cref="Rank"/> 0 is the lowest.</summary>
 public sealed record Band(string Id, string Name, double Min, string Meaning, int Rank);
 
-public sealed record StageGroup(string Id, string Name, string Description);
+/// <summary>One of Bose's three groups; <see cref="Focus"/> lists the pillars whose advice comes first for it.</summary>
+public sealed record StageGroup(string Id, string Name, string Description, IReadOnlyList<string> Focus);
 
 /// <summary>A stage of internationalization; a higher <see cref="Rank"/> is more advanced.</summary>
-public sealed record Stage(string Id, string GroupId, string Name, string Description, int Rank);
+public sealed record Stage(string Id, string GroupId, string Name, string Description, int Rank)
+{
+    public int GroupIndex(CsfModel model)
+    {
+        for (var i = 0; i < model.StageGroups.Count; i++)
+        {
+            if (model.StageGroups[i].Id == GroupId)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+}
 
 /// <summary>A factor score below <see cref="Below"/> caps the overall band at <see cref="CapBandId"/>.</summary>
 public sealed record Knockout(double Below, string CapBandId);

@@ -4,8 +4,11 @@ using Portal.Domain.Scoring;
 
 namespace Portal.Domain.Plans;
 
-/// <summary>An advice item in the action plan, with the rules that chose it.</summary>
-public sealed record PlanItem(AdviceItem Advice, Priority Priority, double Impact, IReadOnlyList<Rule> Because)
+/// <summary>
+/// An advice item in the action plan, with the rules that chose it. <see cref="InFocus"/> is false
+/// for advice on a pillar the firm's stage group does not focus on yet (listed later, not emailed).
+/// </summary>
+public sealed record PlanItem(AdviceItem Advice, Priority Priority, double Impact, IReadOnlyList<Rule> Because, bool InFocus)
 {
     public Audience Audience => Advice.Audience;
 }
@@ -16,13 +19,22 @@ public sealed record FollowUpItem(AdviceItem Advice, int AfterDays, Rule Because
 internal static class ActionPlanBuilder
 {
     /// <summary>
-    /// Each advised item once, ordered by priority (high first), then by impact: the factor's
+    /// Each advised item once: advice in the stage group's focus first, then by priority (high first), then by impact: the factor's
     /// share of the overall score times its gap (100 - score; an unscored factor is all gap),
     /// so the advice with most room to move the score comes first. Ties keep content order.
     /// </summary>
     public static IReadOnlyList<PlanItem> Build(PortalContent content, Evaluation evaluation, bool[] fired, int[] advicePriority)
     {
-        var items = new List<(PlanItem Item, int FirstRule)>();
+        var compiled = content.Compiled;
+        var focus = compiled.GroupFocus[content.Model.Stages[evaluation.StageRank].GroupIndex(content.Model)];
+        var count = 0;
+        foreach (var priority in advicePriority)
+        {
+            count += priority > 0 ? 1 : 0;
+        }
+
+        var items = new (PlanItem Item, int FirstRule)[count];
+        var next = 0;
         for (var a = 0; a < advicePriority.Length; a++)
         {
             if (advicePriority[a] == 0)
@@ -30,37 +42,62 @@ internal static class ActionPlanBuilder
                 continue;
             }
 
-            var advice = content.AdviceList[a];
-            var factor = content.Model.Factors[content.Compiled.AdviceFactor[a]];
+            var factor = content.Model.Factors[compiled.AdviceFactor[a]];
             var score = evaluation.FactorScores[factor.Index];
             var gap = double.IsNaN(score) ? 100 : 100 - score;
-            var because = new List<Rule>();
-            var first = int.MaxValue;
+
+            var reasons = 0;
             for (var r = 0; r < fired.Length; r++)
             {
-                if (fired[r] && Array.IndexOf(content.Compiled.RuleEffects[r].Advice, a) >= 0)
+                reasons += fired[r] && Array.IndexOf(compiled.RuleEffects[r].Advice, a) >= 0 ? 1 : 0;
+            }
+
+            var because = new Rule[reasons];
+            var filled = 0;
+            var firstRule = -1;
+            for (var r = 0; r < fired.Length && filled < reasons; r++)
+            {
+                if (fired[r] && Array.IndexOf(compiled.RuleEffects[r].Advice, a) >= 0)
                 {
-                    because.Add(content.Rules[r]);
-                    first = Math.Min(first, r);
+                    firstRule = filled == 0 ? r : firstRule;
+                    because[filled++] = content.Rules[r];
                 }
             }
 
-            items.Add((new PlanItem(advice, (Priority)advicePriority[a], factor.OverallWeight * gap / 100, because), first));
+            var inFocus = focus[factor.Pillar.Index];
+            items[next++] = (new PlanItem(content.AdviceList[a], (Priority)advicePriority[a], factor.OverallWeight * gap / 100, because, inFocus), firstRule);
         }
 
-        return items
-            .OrderByDescending(i => i.Item.Priority)
-            .ThenByDescending(i => Math.Round(i.Item.Impact, 9))
-            .ThenBy(i => i.FirstRule)
-            .ThenBy(i => i.Item.Advice.Id, StringComparer.Ordinal)
-            .Select(i => i.Item)
-            .ToList();
+        // A total order (the sort is not stable): focus, priority, impact, then the number of
+        // rules that advised the item (independent reasons are stronger evidence), then content order.
+        Array.Sort(items, static (x, y) =>
+        {
+            var order = y.Item.InFocus.CompareTo(x.Item.InFocus);
+            // Compared as ints: Enum.CompareTo(object) would box both values on every comparison.
+            order = order != 0 ? order : ((int)y.Item.Priority).CompareTo((int)x.Item.Priority);
+            order = order != 0 ? order : Math.Round(y.Item.Impact, 9).CompareTo(Math.Round(x.Item.Impact, 9));
+            order = order != 0 ? order : y.Item.Because.Count.CompareTo(x.Item.Because.Count);
+            order = order != 0 ? order : x.FirstRule.CompareTo(y.FirstRule);
+            return order != 0 ? order : string.CompareOrdinal(x.Item.Advice.Id, y.Item.Advice.Id);
+        });
+        var plan = new PlanItem[count];
+        for (var i = 0; i < count; i++)
+        {
+            plan[i] = items[i].Item;
+        }
+
+        return plan;
     }
 
-    /// <summary>One email per advice item, at the earliest day any fired rule asked for.</summary>
-    public static IReadOnlyList<FollowUpItem> FollowUps(PortalContent content, bool[] fired)
+    /// <summary>
+    /// One email per advice item, at the earliest day any fired rule asked for; advice outside
+    /// the stage group's focus is not sent (it would be premature).
+    /// </summary>
+    public static IReadOnlyList<FollowUpItem> FollowUps(PortalContent content, Evaluation evaluation, bool[] fired)
     {
-        var byAdvice = new Dictionary<int, FollowUpItem>();
+        var compiled = content.Compiled;
+        var focus = compiled.GroupFocus[content.Model.Stages[evaluation.StageRank].GroupIndex(content.Model)];
+        List<FollowUpItem>? items = null;
         for (var r = 0; r < fired.Length; r++)
         {
             if (!fired[r])
@@ -68,15 +105,37 @@ internal static class ActionPlanBuilder
                 continue;
             }
 
-            foreach (var (advice, days) in content.Compiled.RuleEffects[r].FollowUps)
+            foreach (var (advice, days) in compiled.RuleEffects[r].FollowUps)
             {
-                if (!byAdvice.TryGetValue(advice, out var existing) || days < existing.AfterDays)
+                if (!focus[content.Model.Factors[compiled.AdviceFactor[advice]].Pillar.Index])
                 {
-                    byAdvice[advice] = new FollowUpItem(content.AdviceList[advice], days, content.Rules[r]);
+                    continue;
+                }
+
+                var item = content.AdviceList[advice];
+                var existing = -1;
+                for (var i = 0; items is not null && i < items.Count; i++)
+                {
+                    existing = items[i].Advice == item ? i : existing;
+                }
+
+                if (existing < 0)
+                {
+                    (items ??= []).Add(new FollowUpItem(item, days, content.Rules[r]));
+                }
+                else if (days < items![existing].AfterDays)
+                {
+                    items[existing] = new FollowUpItem(item, days, content.Rules[r]);
                 }
             }
         }
 
-        return byAdvice.Values.OrderBy(f => f.AfterDays).ThenBy(f => f.Advice.Id, StringComparer.Ordinal).ToList();
+        if (items is null)
+        {
+            return [];
+        }
+
+        items.Sort(static (x, y) => x.AfterDays != y.AfterDays ? x.AfterDays.CompareTo(y.AfterDays) : string.CompareOrdinal(x.Advice.Id, y.Advice.Id));
+        return items;
     }
 }

@@ -41,20 +41,33 @@ public sealed class AssessmentResult
         this.evaluation = evaluation;
         this.fired = fired;
         var model = content.Model;
+        var compiled = content.Compiled;
         TriagePriority = triage;
         Stage = model.Stages[evaluation.StageRank];
-        Flags = content.Flags.Where(f => evaluation.Flags[f.Index]).ToList();
+
+        // Plain loops below, not LINQ: a result is made for every assessment scored, and the
+        // allocation budget per assessment is a few kilobytes.
+        var flags = new List<FlagDefinition>();
+        foreach (var flag in content.Flags)
+        {
+            if (evaluation.Flags[flag.Index])
+            {
+                flags.Add(flag);
+            }
+        }
+
+        Flags = flags;
 
         // Caps: knock-outs of critical factors, then rule caps; the lowest band wins.
-        var caps = new List<AppliedCap>();
-        var compiled = content.Compiled;
+        List<AppliedCap>? caps = null;
         foreach (var factor in model.Factors)
         {
             var score = evaluation.FactorScores[factor.Index];
             if (factor.Knockout is { } k && !double.IsNaN(score) && score < k.Below)
             {
-                caps.Add(new AppliedCap(ScoreTargets.Overall, model.FindBand(k.CapBandId), CapReason.Knockout, factor, null,
-                    $"{factor.Name} scores {score:0}, far below the threshold of {factor.Threshold:0}. It is a critical success factor, so your overall band can be no higher than {model.FindBand(k.CapBandId).Name} until it improves."));
+                var band = model.FindBand(k.CapBandId);
+                (caps ??= []).Add(new AppliedCap(ScoreTargets.Overall, band, CapReason.Knockout, factor, null,
+                    $"{factor.Name} scores {score:0}, far below the threshold of {factor.Threshold:0}. It is a critical success factor, so your overall band can be no higher than {band.Name} until it improves."));
             }
         }
 
@@ -62,40 +75,68 @@ public sealed class AssessmentResult
         {
             var rule = content.Rules[ruleIndex];
             var factor = target >= 0 ? model.Factors[target] : null;
-            caps.Add(new AppliedCap(factor?.Id ?? ScoreTargets.Overall, model.Bands[bandRank], CapReason.Rule, factor, rule, rule.Explain));
+            (caps ??= []).Add(new AppliedCap(factor?.Id ?? ScoreTargets.Overall, model.Bands[bandRank], CapReason.Rule, factor, rule, rule.Explain));
         }
 
-        Caps = caps;
+        Caps = caps ?? (IReadOnlyList<AppliedCap>)[];
 
-        Factors = model.Factors.Select(f =>
+        var factors = new FactorResult[model.Factors.Count];
+        foreach (var f in model.Factors)
         {
             var score = evaluation.FactorScores[f.Index];
-            var questions = compiled.FactorQuestions[f.Index];
-            var asked = questions.Count(q => evaluation.Visible[q]);
-            var answered = questions.Count(q => evaluation.Visible[q] && evaluation.Answers[q].HasValue);
+            int asked = 0, answered = 0;
+            foreach (var q in compiled.FactorQuestions[f.Index])
+            {
+                if (evaluation.Visible[q])
+                {
+                    asked++;
+                    answered += evaluation.Answers[q].HasValue ? 1 : 0;
+                }
+            }
+
             if (double.IsNaN(score))
             {
-                return new FactorResult(f, null, null, null, false, answered, asked);
+                factors[f.Index] = new FactorResult(f, null, null, null, false, answered, asked);
+                continue;
             }
 
             var uncapped = model.Bands[compiled.BandRank(score)];
-            var band = caps.Where(c => c.Target == f.Id).Select(c => c.Band).Append(uncapped).MinBy(b => b.Rank)!;
-            return new FactorResult(f, score, band, uncapped, score < f.Threshold, answered, asked);
-        }).ToList();
+            factors[f.Index] = new FactorResult(f, score, Capped(uncapped, f.Id), uncapped, score < f.Threshold, answered, asked);
+        }
 
-        Pillars = model.Pillars.Select(p => evaluation.PillarScores[p.Index] is var s && double.IsNaN(s)
-            ? new PillarResult(p, null, null)
-            : new PillarResult(p, s, model.Bands[compiled.BandRank(s)])).ToList();
+        Factors = factors;
+
+        var pillars = new PillarResult[model.Pillars.Count];
+        foreach (var p in model.Pillars)
+        {
+            var score = evaluation.PillarScores[p.Index];
+            pillars[p.Index] = double.IsNaN(score) ? new PillarResult(p, null, null) : new PillarResult(p, score, model.Bands[compiled.BandRank(score)]);
+        }
+
+        Pillars = pillars;
 
         if (!double.IsNaN(evaluation.OverallScore))
         {
             OverallScore = evaluation.OverallScore;
             UncappedOverallBand = model.Bands[compiled.BandRank(evaluation.OverallScore)];
-            OverallBand = caps.Where(c => c.Target == ScoreTargets.Overall).Select(c => c.Band).Append(UncappedOverallBand).MinBy(b => b.Rank);
+            OverallBand = Capped(UncappedOverallBand, ScoreTargets.Overall);
         }
 
         ActionPlan = ActionPlanBuilder.Build(content, evaluation, fired, advicePriority);
-        FollowUps = ActionPlanBuilder.FollowUps(content, fired);
+        FollowUps = ActionPlanBuilder.FollowUps(content, evaluation, fired);
+
+        Band Capped(Band band, string target)
+        {
+            foreach (var cap in Caps)
+            {
+                if (cap.Target == target && cap.Band.Rank < band.Rank)
+                {
+                    band = cap.Band;
+                }
+            }
+
+            return band;
+        }
     }
 
     public PortalContent Content { get; }

@@ -38,6 +38,7 @@ internal sealed class CompiledContent
         KnockoutBand = model.Factors.Select(f => f.Knockout is { } k ? model.FindBand(k.CapBandId).Rank : -1).ToArray();
         BandMins = model.Bands.Select(b => b.Min).ToArray();
         DontKnowFlag = content.FindFlag(CsfModel.DontKnowFlag)!.Index;
+        GroupFocus = model.StageGroups.Select(g => model.Pillars.Select(p => g.Focus.Contains(p.Id)).ToArray()).ToArray();
         DefaultStageRank = model.DefaultStage.Rank;
         FoundedQuestion = content.Questionnaire.Find(DerivedFields.FoundedQuestion)?.Index ?? -1;
         FirstExportQuestion = content.Questionnaire.Find(DerivedFields.FirstExportYearQuestion)?.Index ?? -1;
@@ -91,6 +92,9 @@ internal sealed class CompiledContent
     public double[] BandMins { get; }
 
     public int DontKnowFlag { get; }
+
+    /// <summary>Per stage group (model order), per pillar: is the pillar in the group's focus.</summary>
+    public bool[][] GroupFocus { get; }
 
     public int DefaultStageRank { get; }
 

@@ -64,6 +64,7 @@ public static class ResultJson
                 ["factor"] = item.Advice.FactorId,
                 ["audience"] = item.Audience == Audience.Owner ? "owner" : "advisor",
                 ["priority"] = item.Priority.ToString().ToLowerInvariant(),
+                ["inFocus"] = item.InFocus,
                 ["impact"] = Math.Round(item.Impact, 2),
                 ["sources"] = Sources(content, item.Advice.Sources),
                 ["because"] = new JsonArray(item.Because.Select(r => (JsonNode)Because(result, r)).ToArray()),

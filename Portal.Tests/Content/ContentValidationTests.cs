@@ -215,6 +215,17 @@ public sealed class ContentValidationTests
     }
 
     [Fact]
+    public void FocusOnAPillarThatDoesNotExist_IsReported()
+    {
+        using var copy = TestContent.Copy().Replace("model.yaml", "focus: [prospects, competencies, knowledge]", "focus: [prospects, skills]");
+
+        var problem = Single(copy, "model.yaml");
+
+        Assert.Equal(copy.LineOf("model.yaml", "focus: [prospects, skills]"), problem.Line);
+        Assert.StartsWith("focus 'skills' of stage group 'not-yet-considering' is not a pillar", problem.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void UnknownSource_IsReported()
     {
         const string file = "questionnaire/current-scenario.yaml";

@@ -15,6 +15,21 @@ public sealed class Answers(PortalContent content)
 
     public static Answers For(PortalContent content) => new(content);
 
+    /// <summary>Starts from answers in the canonical JSON shape.</summary>
+    public static Answers From(PortalContent content, JsonObject json)
+    {
+        var answers = new Answers(content);
+        foreach (var group in new[] { "profile", "answers" })
+        {
+            foreach (var (id, value) in json[group]?.AsObject() ?? [])
+            {
+                answers.values[id] = value?.DeepClone();
+            }
+        }
+
+        return answers;
+    }
+
     public Answers Set(string questionId, string optionId) => Put(questionId, optionId);
 
     public Answers Set(string questionId, double number) => Put(questionId, number);

@@ -122,6 +122,30 @@ public sealed class AssessorTests
     }
 
     [Fact]
+    public void FirmNotConsideringExport_GetsStrategyAdviceLast_AndNeverByEmail()
+    {
+        var result = New().AllWorst().Set("cs.intent", "no-plans").Set("cs.activity", "none").Assess();
+
+        Assert.Equal("not-yet-considering", result.StageGroup.Id);
+        var strategy = result.ActionPlan.Where(i => Content.Model.FindFactor(i.Advice.FactorId)!.Pillar.Id == "strategy").ToList();
+        Assert.NotEmpty(strategy);
+        Assert.All(strategy, i => Assert.False(i.InFocus));
+        var firstOutOfFocus = result.ActionPlan.ToList().FindIndex(i => !i.InFocus);
+        Assert.All(result.ActionPlan.Skip(firstOutOfFocus), i => Assert.False(i.InFocus));
+        Assert.DoesNotContain(result.FollowUps, f => Content.Model.FindFactor(f.Advice.FactorId)!.Pillar.Id == "strategy");
+        Assert.Contains(result.ActionPlan.Where(i => i.Audience == Audience.Owner).Take(5), i => i.Advice.Id == "weigh-benefits-and-barriers");
+    }
+
+    [Fact]
+    public void Exporter_HasEveryPillarInFocus()
+    {
+        var result = New().AllWorst().Set("cs.activity", "agents").Assess();
+
+        Assert.All(result.ActionPlan, i => Assert.True(i.InFocus));
+        Assert.Contains(result.FollowUps, f => Content.Model.FindFactor(f.Advice.FactorId)!.Pillar.Id == "strategy");
+    }
+
+    [Fact]
     public void TriagePriority_StaysWithin0And100()
     {
         Assert.InRange(New().AllWorst().Set("cs.activity", "agents").Assess().TriagePriority, 0, 100);

@@ -22,7 +22,7 @@ public sealed class ScoringPropertiesTests
         // Questions other questions' show-ifs read change which questions count; improving
         // those is a change of route, not of a single answer.
         var routing = Content.Questionnaire.Questions
-            .SelectMany(q => q.ShowIf is null ? [] : ShowIfQuestions(q.ShowIf)).ToHashSet();
+            .SelectMany(q => q.ShowIf is null ? [] : ShowIfOrder.ConditionQuestions(q.ShowIf)).ToHashSet();
         var candidates = Content.Questionnaire.Questions
             .Where(q => !q.IsProfile && !routing.Contains(q.Id) && q.Weight > 0 && q.Kind is QuestionKind.Single or QuestionKind.Scale)
             .ToList();
@@ -170,18 +170,4 @@ public sealed class ScoringPropertiesTests
             Assert.NotNull(ResultJson.Condition(condition));
         }
     }
-
-    private static IEnumerable<string> ShowIfQuestions(Condition condition) => condition switch
-    {
-        AllOf all => all.Conditions.SelectMany(ShowIfQuestions),
-        AnyOf any => any.Conditions.SelectMany(ShowIfQuestions),
-        Not not => ShowIfQuestions(not.Inner),
-        AnswerIs c => [c.QuestionId],
-        AnswerIn c => [c.QuestionId],
-        AnswerAtLeast c => [c.QuestionId],
-        AnswerAtMost c => [c.QuestionId],
-        AnswerGiven c => [c.QuestionId],
-        DerivedAtLeast or DerivedAtMost => ["founded", "ti.first-export-year"],
-        _ => [],
-    };
 }

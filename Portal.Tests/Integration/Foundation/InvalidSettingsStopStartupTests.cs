@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Portal.Tests.TestSupport;
 
 namespace Portal.Tests.Integration.Foundation;
@@ -16,55 +15,23 @@ public sealed class InvalidSettingsStopStartupTests
     [InlineData("Email__Smtp__Security", "Sometimes", "Email:Smtp:Security")]
     public async Task InvalidSetting_StopsThePortalWithAMessageNamingIt(string variable, string value, string expected)
     {
-        var dll = Path.Combine(RepoPaths.Root, "Portal.Web", "bin", RepoPaths.Configuration, "net10.0", "Portal.Web.dll");
-        Assert.True(File.Exists(dll), $"Build Portal.Web first: {dll} is missing.");
         var data = Directory.CreateTempSubdirectory("portal-settings-").FullName;
-        var start = new ProcessStartInfo("dotnet")
+        try
         {
-            ArgumentList = { dll },
-            WorkingDirectory = Path.GetDirectoryName(dll)!,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            Environment =
+            var outcome = await PortalProcess.RunAsync([], new Dictionary<string, string>
             {
-                ["ASPNETCORE_ENVIRONMENT"] = "Production",
-                ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
                 ["Portal__DataDirectory"] = data,
                 ["Email__Smtp__Host"] = "127.0.0.1",
                 [variable] = value,
-            },
-        };
+            });
 
-        try
-        {
-            await RunAndExpectFailureAsync(start, expected);
+            Assert.Equal(1, outcome.ExitCode);
+            Assert.Contains("The portal cannot start", outcome.All, StringComparison.Ordinal);
+            Assert.Contains(expected, outcome.All, StringComparison.Ordinal);
         }
         finally
         {
             Directory.Delete(data, recursive: true);
         }
-    }
-
-    private static async Task RunAndExpectFailureAsync(ProcessStartInfo start, string expected)
-    {
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail("The portal kept running with an invalid setting.");
-        }
-
-        var output = await stderr + await stdout;
-        Assert.Equal(1, process.ExitCode);
-        Assert.Contains("The portal cannot start", output, StringComparison.Ordinal);
-        Assert.Contains(expected, output, StringComparison.Ordinal);
     }
 }
