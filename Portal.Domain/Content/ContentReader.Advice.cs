@@ -18,9 +18,9 @@ internal sealed partial class ContentReader
 
         foreach (var path in Directory.GetFiles(folder, "*.md").Order(StringComparer.Ordinal))
         {
-            var name = Relative(path);
+            var name = current = Relative(path);
             var lines = File.ReadAllLines(path);
-            var end = Array.IndexOf(lines, "---", 1);
+            var end = lines.Length > 1 ? Array.IndexOf(lines, "---", 1) : -1;
             if (lines.Length == 0 || lines[0] != "---" || end < 0)
             {
                 problems.Add(name, 1, "must start with front matter between two '---' lines");

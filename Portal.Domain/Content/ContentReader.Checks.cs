@@ -183,6 +183,7 @@ internal sealed partial class ContentReader
     {
         const int maxCombinations = 200_000;
         var constants = NumericConstants(resolved.Values);
+        var ages = resolved.Values.SelectMany(DerivedConstants).SelectMany(c => new[] { c - 1, c, c + 1 }).Append(0).Append(300).Distinct().ToList();
         foreach (var question in questionnaire.Questions.Where(q => q.ShowIf is not null))
         {
             var ancestors = new List<Question>();
@@ -207,7 +208,18 @@ internal sealed partial class ContentReader
             }
 
             var state = new SearchState(questionnaire);
-            if (!Search(0))
+            var usesAge = ancestors.Append(question).Any(q => q.ShowIf is not null && DerivedConstants(resolved[q.ShowIf]).Any());
+            var found = false;
+            foreach (var age in usesAge ? ages : [0])
+            {
+                state.Age = age;
+                if (found = Search(0))
+                {
+                    break;
+                }
+            }
+
+            if (!found)
             {
                 problems.Add(question.Section.File, question.Line,
                     $"question '{question.Id}' can never be shown: no answers to {string.Join(", ", ancestors.Select(a => a.Id))} satisfy its show-if");
@@ -238,6 +250,16 @@ internal sealed partial class ContentReader
             }
         }
     }
+
+    /// <summary>The values firm-age is compared with in a condition tree.</summary>
+    private static IEnumerable<double> DerivedConstants(Resolved r) => r switch
+    {
+        ResolvedAll all => all.Items.SelectMany(DerivedConstants),
+        ResolvedAny any => any.Items.SelectMany(DerivedConstants),
+        ResolvedNot not => DerivedConstants(not.Inner),
+        ResolvedDerived { Field: DerivedField.FirmAge } d => [d.Value],
+        _ => [],
+    };
 
     private static Dictionary<int, HashSet<double>> NumericConstants(IEnumerable<Resolved> roots)
     {
@@ -290,7 +312,14 @@ internal sealed partial class ContentReader
                 break;
             case QuestionKind.Multiple:
                 values.AddRange(question.Options.Select(o => AnswerValue.ForOptions(1UL << o.Index)));
-                values.Add(AnswerValue.ForOptions(question.Options.Where(o => !o.Exclusive).Aggregate(0UL, (m, o) => m | (1UL << o.Index))));
+                var open = question.Options.Where(o => !o.Exclusive).ToList();
+                values.Add(AnswerValue.ForOptions(open.Aggregate(0UL, (m, o) => m | (1UL << o.Index))));
+                // Counts the conditions test (at-least 2, at-most 3): the first k options.
+                foreach (var k in numbers.Where(n => n >= 0 && n <= open.Count).Select(n => (int)n).Distinct())
+                {
+                    values.Add(AnswerValue.ForOptions(open.Take(k).Aggregate(0UL, (m, o) => m | (1UL << o.Index))));
+                }
+
                 break;
             case QuestionKind.Scale:
                 values.AddRange(Enumerable.Range(1, 5).Select(v => AnswerValue.ForNumber(v)));
@@ -388,13 +417,16 @@ internal sealed partial class ContentReader
 
         public int StageRank => -1;
 
+        /// <summary>The firm age under test (it depends on the year of the assessment, not on an answer).</summary>
+        public double Age { get; set; }
+
         public AnswerValue Answer(int question) => Visible[question] ? Values[question] : AnswerValue.None;
 
         public double? Derived(DerivedField field)
         {
             double? Number(string id) => questionnaire.Find(id) is { } q && Answer(q.Index) is { Kind: AnswerKind.Number } v ? v.Number : null;
             var founded = Number(DerivedFields.FoundedQuestion);
-            return field == DerivedField.FirmAge ? founded is null ? null : 0 : Number(DerivedFields.FirstExportYearQuestion) - founded;
+            return field == DerivedField.FirmAge ? founded is null ? null : Age : Number(DerivedFields.FirstExportYearQuestion) - founded;
         }
 
         public double Score(ScoreScope scope, int index) => double.NaN;

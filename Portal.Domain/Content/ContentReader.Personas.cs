@@ -19,7 +19,7 @@ internal sealed partial class ContentReader
 
         foreach (var path in Directory.GetFiles(folder, "*.json").Order(StringComparer.Ordinal))
         {
-            var name = Relative(path);
+            var name = current = Relative(path);
             var text = File.ReadAllText(path);
             int LineOf(string key)
             {
@@ -41,6 +41,12 @@ internal sealed partial class ContentReader
             using (document)
             {
                 var root = document.RootElement;
+                if (root.ValueKind != JsonValueKind.Object)
+                {
+                    problems.Add(name, 1, "must be a JSON object with id, name, source, rationale, expected, profile and answers");
+                    continue;
+                }
+
                 string Text(string key)
                 {
                     if (root.TryGetProperty(key, out var value) && value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } s)
@@ -65,9 +71,9 @@ internal sealed partial class ContentReader
 
                 var source = new SourceRef("", null);
                 if (root.TryGetProperty("source", out var s) && s.ValueKind == JsonValueKind.Object
-                    && s.TryGetProperty("id", out var sourceId) && sourceId.GetString() is { } sid)
+                    && s.TryGetProperty("id", out var sourceId) && sourceId.ValueKind == JsonValueKind.String && sourceId.GetString() is { } sid)
                 {
-                    source = new SourceRef(sid, s.TryGetProperty("section", out var section) ? section.GetString() : null);
+                    source = new SourceRef(sid, s.TryGetProperty("section", out var section) && section.ValueKind == JsonValueKind.String ? section.GetString() : null);
                     if (!content.Sources.ContainsKey(sid))
                     {
                         problems.Add(name, LineOf("source"), $"source '{sid}' is not listed in sources.yaml");
@@ -78,7 +84,19 @@ internal sealed partial class ContentReader
                     problems.Add(name, LineOf("source"), "'source' must be { \"id\": ..., \"section\": ... }");
                 }
 
-                int? year = root.TryGetProperty("assessment-year", out var y) && y.TryGetInt32(out var yv) ? yv : null;
+                int? year = null;
+                if (root.TryGetProperty("assessment-year", out var y))
+                {
+                    if (y.ValueKind == JsonValueKind.Number && y.TryGetInt32(out var yv))
+                    {
+                        year = yv;
+                    }
+                    else
+                    {
+                        problems.Add(name, LineOf("assessment-year"), "'assessment-year' must be a whole number, such as 2005");
+                    }
+                }
+
                 var parsed = AnswerSet.Parse(content.Questionnaire, root, year);
                 foreach (var problem in parsed.Problems)
                 {
@@ -90,7 +108,7 @@ internal sealed partial class ContentReader
                 ImmutableArray<string> expectedFlags = [], expectedAdvice = [];
                 if (root.TryGetProperty("expected", out var expected) && expected.ValueKind == JsonValueKind.Object)
                 {
-                    expectedStage = expected.TryGetProperty("stage", out var st) ? st.GetString() ?? "" : "";
+                    expectedStage = expected.TryGetProperty("stage", out var st) && st.ValueKind == JsonValueKind.String ? st.GetString() ?? "" : "";
                     expectedFlags = Strings(expected, "flags");
                     expectedAdvice = Strings(expected, "top-advice");
                     if (content.Model.Stages.All(x => x.Id != expectedStage))

@@ -19,7 +19,7 @@ internal sealed partial class ContentReader
 
         foreach (var path in Directory.GetFiles(folder, "*.yaml").Order(StringComparer.Ordinal))
         {
-            var name = Relative(path);
+            var name = current = Relative(path);
             var file = YamlObject.Load(path, name, problems);
             if (file is null)
             {
@@ -44,7 +44,9 @@ internal sealed partial class ContentReader
                 problems.Add(name, file.Line, "'prefix' is missing (question ids of a scored section start with it and a dot)");
             }
 
-            var questions = file.Objects("questions", required: true).Select(q => ReadQuestion(q, id, prefix, factor is not null)).ToList();
+            // Scored unless it is the profile, even when the model could not be read: one mistake
+            // in model.yaml must not turn every option's points into a problem too.
+            var questions = file.Objects("questions", required: true).Select(q => ReadQuestion(q, id, prefix, scored: id != Section.ProfileId)).ToList();
             var section = new Section
             {
                 Id = id,
@@ -178,9 +180,9 @@ internal sealed partial class ContentReader
             q.Problem($"question '{id}' needs at least two options");
         }
 
-        if (kind == QuestionKind.Multiple && options.Count > MaxMultipleOptions)
+        if (kind is QuestionKind.Single or QuestionKind.Multiple && options.Count > MaxMultipleOptions)
         {
-            q.Problem($"question '{id}' has {options.Count} options; a multiple-choice question may have at most {MaxMultipleOptions}");
+            q.Problem($"question '{id}' has {options.Count} options; a choice question may have at most {MaxMultipleOptions}");
         }
 
         if (kind is not (QuestionKind.Single or QuestionKind.Multiple) && options.Count > 0)
@@ -264,6 +266,16 @@ internal sealed partial class ContentReader
         if (maxPoints is not null && kind != QuestionKind.Multiple)
         {
             q.Problem("'max-points' applies to multiple-choice questions only");
+        }
+        else if (maxPoints is { } cap && cap > options.Where(o => o.Points > 0 && !o.Exclusive).Sum(o => o.Points))
+        {
+            q.Problem($"max-points {cap:0.##} is more than all the options together can earn ({options.Where(o => o.Points > 0 && !o.Exclusive).Sum(o => o.Points):0.##}), so no answer could score full marks");
+        }
+
+        var reachable = kind == QuestionKind.Number ? number?.Max : kind == QuestionKind.Countries ? maxCountries ?? Countries.Names.Count : null;
+        if (reachable is { } top && thresholds.FirstOrDefault(t => t.AtLeast > top) is { } beyond)
+        {
+            q.Problem($"the threshold at {beyond.AtLeast:0.##} can never be reached: the answer is at most {top:0.##}");
         }
 
         var dontKnow = q.Bool("dont-know") ?? false;

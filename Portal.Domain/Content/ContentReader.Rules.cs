@@ -8,7 +8,29 @@ internal sealed partial class ContentReader
 {
     private static readonly string[] ConditionSubjects = ["all", "any", "not", "answer", "profile", "score", "flag", "stage"];
 
+    private const int MaxConditionDepth = 20;
+    private int conditionDepth;
+
     private Condition ReadCondition(YamlObject o, bool showIf)
+    {
+        if (conditionDepth >= MaxConditionDepth)
+        {
+            o.Problem($"conditions nest more than {MaxConditionDepth} deep (a YAML alias that refers to itself?)");
+            return new AllOf([]);
+        }
+
+        conditionDepth++;
+        try
+        {
+            return ReadConditionBody(o, showIf);
+        }
+        finally
+        {
+            conditionDepth--;
+        }
+    }
+
+    private Condition ReadConditionBody(YamlObject o, bool showIf)
     {
         var subjects = ConditionSubjects.Where(o.Has).ToList();
         if (subjects.Count != 1)
@@ -62,6 +84,7 @@ internal sealed partial class ContentReader
             o.Problem(tests.Count == 0
                 ? $"'{(profile ? "profile" : "answer")}: {field}' needs one test: is, in, at-least, at-most or answered"
                 : $"'{(profile ? "profile" : "answer")}: {field}' has more than one test ({string.Join(", ", tests)}): use 'all' to combine them");
+            tests.ForEach(t => o.Node(t)); // reported once above, not again as unknown fields
             return new AllOf([]);
         }
 
@@ -116,6 +139,7 @@ internal sealed partial class ContentReader
         if (o.Has("below") == o.Has("at-least"))
         {
             o.Problem($"'score: {target}' needs exactly one of 'below' or 'at-least'");
+            _ = (o.Node("below"), o.Node("at-least"));
             return new AllOf([]);
         }
 
@@ -141,7 +165,8 @@ internal sealed partial class ContentReader
 
         foreach (var path in Directory.GetFiles(folder, "*.yaml").Order(StringComparer.Ordinal))
         {
-            var file = YamlObject.Load(path, Relative(path), problems);
+            current = Relative(path);
+            var file = YamlObject.Load(path, current, problems);
             if (file is null)
             {
                 continue;

@@ -41,12 +41,12 @@ internal sealed partial class ContentReader(string directory)
             return new ContentLoadResult(null, problems.Problems);
         }
 
-        var sources = ReadSources();
-        var model = ReadModel();
-        var sections = ReadSections(model);
-        var advice = ReadAdvice();
-        ReadRules();
-        var emails = ReadEmailTemplates();
+        var sources = Guard("sources.yaml", ReadSources) ?? [];
+        var model = Guard("model.yaml", ReadModel);
+        var sections = Guard("questionnaire/", () => ReadSections(model)) ?? [];
+        var advice = Guard("advice/", ReadAdvice) ?? [];
+        Guard("rules/", () => { ReadRules(); return true; });
+        var emails = Guard("emails/", ReadEmailTemplates) ?? [];
 
         if (model is null)
         {
@@ -62,11 +62,31 @@ internal sealed partial class ContentReader(string directory)
         }
 
         var content = new PortalContent(model, questionnaire, ordered, flags, advice, sources, emails);
-        content.Personas = ReadPersonas(content);
+        content.Personas = Guard("personas/", () => ReadPersonas(content)) ?? [];
         return problems.HasProblems
             ? new ContentLoadResult(null, problems.Problems)
             : new ContentLoadResult(content, []);
     }
+
+    /// <summary>
+    /// The readers report what they find as problems; anything they did not foresee still
+    /// becomes a problem naming the file (or folder), never a crash of the portal's start.
+    /// </summary>
+    private T? Guard<T>(string where, Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            problems.Add(current ?? where, 0, $"could not be read: {e.Message}");
+            return default;
+        }
+    }
+
+    /// <summary>The file being read, for problems the readers did not foresee.</summary>
+    private string? current;
 
     private Dictionary<string, string> ReadEmailTemplates()
     {
@@ -85,6 +105,7 @@ internal sealed partial class ContentReader(string directory)
 
     private YamlObject? Load(string name)
     {
+        current = name;
         var path = Path.Combine(directory, name);
         if (!File.Exists(path))
         {

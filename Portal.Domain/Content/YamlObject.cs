@@ -85,12 +85,13 @@ internal sealed class YamlObject
             return null;
         }
 
-        if (value is YamlScalarNode { Value: { } text } && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number))
+        if (value is YamlScalarNode { Value: { } text } && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number)
+            && double.IsFinite(number))
         {
             return number;
         }
 
-        Problem(value, $"'{key}' must be a number");
+        Problem(value, $"'{key}' must be a number (NaN and infinity are not)");
         return null;
     }
 
@@ -235,6 +236,11 @@ internal sealed class YamlObject
             problems.Add(relativeName, (int)e.Start.Line, $"is not valid YAML: {Shorten(e.Message)}");
             return null;
         }
+        catch (InvalidOperationException e)
+        {
+            problems.Add(relativeName, 0, $"is not valid YAML: {e.Message}");
+            return null;
+        }
 
         return FromStream(stream, relativeName, problems);
     }
@@ -249,6 +255,11 @@ internal sealed class YamlObject
         catch (YamlException e)
         {
             problems.Add(relativeName, (int)e.Start.Line + lineOffset, $"is not valid YAML: {Shorten(e.Message)}");
+            return null;
+        }
+        catch (InvalidOperationException e)
+        {
+            problems.Add(relativeName, lineOffset, $"is not valid YAML: {e.Message}");
             return null;
         }
 

@@ -26,7 +26,7 @@ internal static class ActionPlanBuilder
     public static IReadOnlyList<PlanItem> Build(PortalContent content, Evaluation evaluation, bool[] fired, int[] advicePriority)
     {
         var compiled = content.Compiled;
-        var focus = compiled.GroupFocus[content.Model.Stages[evaluation.StageRank].GroupIndex(content.Model)];
+        var focus = compiled.GroupFocus[compiled.StageGroupIndex[evaluation.StageRank]];
         var count = 0;
         foreach (var priority in advicePriority)
         {
@@ -47,17 +47,17 @@ internal static class ActionPlanBuilder
             var gap = double.IsNaN(score) ? 100 : 100 - score;
 
             var reasons = 0;
-            for (var r = 0; r < fired.Length; r++)
+            foreach (var r in compiled.AdviceRules[a])
             {
-                reasons += fired[r] && Array.IndexOf(compiled.RuleEffects[r].Advice, a) >= 0 ? 1 : 0;
+                reasons += fired[r] ? 1 : 0;
             }
 
             var because = new Rule[reasons];
             var filled = 0;
             var firstRule = -1;
-            for (var r = 0; r < fired.Length && filled < reasons; r++)
+            foreach (var r in compiled.AdviceRules[a])
             {
-                if (fired[r] && Array.IndexOf(compiled.RuleEffects[r].Advice, a) >= 0)
+                if (fired[r])
                 {
                     firstRule = filled == 0 ? r : firstRule;
                     because[filled++] = content.Rules[r];
@@ -96,7 +96,7 @@ internal static class ActionPlanBuilder
     public static IReadOnlyList<FollowUpItem> FollowUps(PortalContent content, Evaluation evaluation, bool[] fired)
     {
         var compiled = content.Compiled;
-        var focus = compiled.GroupFocus[content.Model.Stages[evaluation.StageRank].GroupIndex(content.Model)];
+        var focus = compiled.GroupFocus[compiled.StageGroupIndex[evaluation.StageRank]];
         List<FollowUpItem>? items = null;
         for (var r = 0; r < fired.Length; r++)
         {

@@ -12,9 +12,27 @@ namespace Portal.Domain.Scoring;
 internal sealed class AnswerParser(Questionnaire questionnaire)
 {
     private const int MaxListLength = 300;
+
+    /// <summary>Enough to fix a form; more would only make the error larger than the request.</summary>
+    private const int MaxProblems = 50;
+
     private readonly List<AnswerProblem> problems = [];
+    private readonly HashSet<string> optionsListed = [];
 
     public AnswerParseResult Parse(JsonElement root, int? assessmentYear)
+    {
+        try
+        {
+            return ParseChecked(root, assessmentYear);
+        }
+        catch (InvalidOperationException)
+        {
+            // System.Text.Json refuses to read strings that are not valid Unicode (lone surrogates, bad UTF-8).
+            return new AnswerParseResult(null, [new AnswerProblem("$", "contains text that is not valid Unicode")]);
+        }
+    }
+
+    private AnswerParseResult ParseChecked(JsonElement root, int? assessmentYear)
     {
         var values = new AnswerValue[questionnaire.Questions.Count];
         if (root.ValueKind != JsonValueKind.Object)
@@ -38,10 +56,43 @@ internal sealed class AnswerParser(Questionnaire questionnaire)
             }
         }
 
+        CheckYears(values, assessmentYear);
+        if (problems.Count > MaxProblems)
+        {
+            var more = problems.Count - MaxProblems;
+            problems.RemoveRange(MaxProblems, more);
+            problems.Add(new AnswerProblem("$", $"and {more} more problem{(more == 1 ? "" : "s")} not listed"));
+        }
+
         return problems.Count == 0
             ? new AnswerParseResult(new AnswerSet(questionnaire, values, assessmentYear), [])
             : new AnswerParseResult(null, problems);
     }
+
+    /// <summary>A year cannot be in the future, and a firm cannot sell abroad before it is founded.</summary>
+    private void CheckYears(AnswerValue[] values, int? assessmentYear)
+    {
+        double? Year(Question? q) => q is not null && values[q.Index].Kind == AnswerKind.Number ? values[q.Index].Number : null;
+        if (assessmentYear is { } now)
+        {
+            foreach (var q in questionnaire.Questions.Where(q => q.Number?.Unit == "year"))
+            {
+                if (Year(q) is { } year && year > now)
+                {
+                    problems.Add(new AnswerProblem(Path(q), $"{year:0} is in the future: enter {now} or earlier"));
+                }
+            }
+        }
+
+        var founded = questionnaire.Find(Rules.DerivedFields.FoundedQuestion);
+        var firstExport = questionnaire.Find(Rules.DerivedFields.FirstExportYearQuestion);
+        if (Year(founded) is { } f && Year(firstExport) is { } e && e < f)
+        {
+            problems.Add(new AnswerProblem(Path(firstExport!), $"{e:0} is before the firm was founded ({f:0})"));
+        }
+    }
+
+    private static string Path(Question q) => $"{(q.IsProfile ? "profile" : "answers")}.{q.Id}";
 
     private AnswerParseResult Fail(string path, string message)
     {
@@ -139,7 +190,9 @@ internal sealed class AnswerParser(Questionnaire questionnaire)
 
                     if (item.ValueKind != JsonValueKind.String || question.FindOption(item.GetString()!) is not { } chosen)
                     {
-                        Problem(itemPath, $"{Describe(item)} is not an option; expected some of: {OptionList(question)}");
+                        Problem(itemPath, optionsListed.Add(question.Id)
+                            ? $"{Describe(item)} is not an option; expected some of: {OptionList(question)}"
+                            : $"{Describe(item)} is not an option");
                         continue;
                     }
 
@@ -178,7 +231,7 @@ internal sealed class AnswerParser(Questionnaire questionnaire)
 
                 if (number < range.Min || number > range.Max)
                 {
-                    return Problem(path, $"{number:0.##} is out of range: expected a number from {range.Min:0.##} to {range.Max:0.##}");
+                    return Problem(path, $"{Show(number)} is out of range: expected a number from {range.Min:0.##} to {range.Max:0.##}");
                 }
 
                 if (range.Integer && number != Math.Floor(number))
@@ -236,6 +289,11 @@ internal sealed class AnswerParser(Questionnaire questionnaire)
         problems.Add(new AnswerProblem(path, message));
         return AnswerValue.None;
     }
+
+    /// <summary>A number as a person reads it, without echoing hundreds of digits back.</summary>
+    private static string Show(double number) => Math.Abs(number) < 1e9
+        ? number.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture)
+        : number.ToString("G3", System.Globalization.CultureInfo.InvariantCulture);
 
     private static int BitOperations(ulong mask) => System.Numerics.BitOperations.PopCount(mask);
 

@@ -95,6 +95,7 @@ public sealed class AnswerSet
 
     public static AnswerParseResult Parse(Questionnaire questionnaire, string json, int? assessmentYear)
     {
+        json = json.TrimStart('\uFEFF'); // a byte-order mark some editors write is not an error
         try
         {
             using var document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 16 });

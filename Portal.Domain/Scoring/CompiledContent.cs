@@ -34,10 +34,9 @@ internal sealed class CompiledContent
         FactorWeights = model.Factors.Select(f => f.Weight).ToArray();
         FactorPillar = model.Factors.Select(f => f.Pillar.Index).ToArray();
         PillarWeights = model.Pillars.Select(p => p.Weight).ToArray();
-        KnockoutBelow = model.Factors.Select(f => f.Knockout?.Below ?? double.NaN).ToArray();
-        KnockoutBand = model.Factors.Select(f => f.Knockout is { } k ? model.FindBand(k.CapBandId).Rank : -1).ToArray();
         BandMins = model.Bands.Select(b => b.Min).ToArray();
         DontKnowFlag = content.FindFlag(CsfModel.DontKnowFlag)!.Index;
+        StageGroupIndex = model.Stages.Select(s => s.GroupIndex(model)).ToArray();
         GroupFocus = model.StageGroups.Select(g => model.Pillars.Select(p => g.Focus.Contains(p.Id)).ToArray()).ToArray();
         DefaultStageRank = model.DefaultStage.Rank;
         FoundedQuestion = content.Questionnaire.Find(DerivedFields.FoundedQuestion)?.Index ?? -1;
@@ -55,6 +54,9 @@ internal sealed class CompiledContent
             r.Then.Caps.Select(c => (c.Target == ScoreTargets.Overall ? -1 : model.FindFactor(c.Target)!.Index, model.FindBand(c.BandId).Rank)).ToArray(),
             r.Then.Triage,
             r.Then.Stage is { } s ? model.FindStage(s).Rank : -1)).ToArray();
+        AdviceRules = content.AdviceList
+            .Select((_, a) => Enumerable.Range(0, RuleEffects.Length).Where(r => Array.IndexOf(RuleEffects[r].Advice, a) >= 0).ToArray())
+            .ToArray();
     }
 
     public int QuestionCount { get; }
@@ -85,13 +87,15 @@ internal sealed class CompiledContent
 
     public double[] PillarWeights { get; }
 
-    public double[] KnockoutBelow { get; }
-
-    public int[] KnockoutBand { get; }
-
     public double[] BandMins { get; }
 
     public int DontKnowFlag { get; }
+
+    /// <summary>Per stage rank: the index of its stage group.</summary>
+    public int[] StageGroupIndex { get; }
+
+    /// <summary>Per advice index: the rules (by index) that advise it.</summary>
+    public int[][] AdviceRules { get; private set; } = [];
 
     /// <summary>Per stage group (model order), per pillar: is the pillar in the group's focus.</summary>
     public bool[][] GroupFocus { get; }

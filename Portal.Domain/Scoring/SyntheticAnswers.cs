@@ -14,6 +14,7 @@ public static class SyntheticAnswers
     {
         var profile = new JsonObject();
         var answers = new JsonObject();
+        double? founded = null;
         foreach (var q in content.Questionnaire.Questions)
         {
             if (random.NextDouble() > answerRate)
@@ -21,7 +22,23 @@ public static class SyntheticAnswers
                 continue;
             }
 
-            var value = q.OffersDontKnow && random.NextDouble() < dontKnowRate ? Question.DontKnow : Value(q, random);
+            JsonNode? value;
+            if (q.OffersDontKnow && random.NextDouble() < dontKnowRate)
+            {
+                value = Question.DontKnow;
+            }
+            else if (q.Number?.Unit == "year")
+            {
+                // Years are plausible and in order: founded first, anything later no earlier than that.
+                var year = founded is { } f ? f + random.Next(0, Math.Max(1, 2025 - (int)f)) : random.Next(1950, 2024);
+                founded ??= q.Id == Rules.DerivedFields.FoundedQuestion ? year : null;
+                value = year;
+            }
+            else
+            {
+                value = Value(q, random);
+            }
+
             (q.IsProfile ? profile : answers)[q.Id] = value;
         }
 

@@ -118,7 +118,8 @@ public sealed class Answers(PortalContent content)
             ? best : [q.Options.MaxBy(o => o.Points)!.Id]),
         QuestionKind.Scale => 5,
         QuestionKind.Number when q.Thresholds.Count > 0 => Math.Clamp(q.Thresholds.MaxBy(t => t.Points)!.AtLeast, q.Number!.Min, q.Number.Max),
-        QuestionKind.Number => q.Id == "founded" ? 1990 : q.Number!.Max,
+        QuestionKind.Number when q.Number!.Unit == "year" => q.Id == "founded" ? 1990 : 1995,
+        QuestionKind.Number => q.Number!.Max,
         QuestionKind.Countries => new JsonArray(CountryCodes(q.Thresholds.Count > 0 ? (int)q.Thresholds.MaxBy(t => t.Points)!.AtLeast : 1, q.MaxCountries)),
         _ => null,
     };
@@ -131,7 +132,8 @@ public sealed class Answers(PortalContent content)
         QuestionKind.Multiple => new JsonArray(q.Options.MinBy(o => o.Points)!.Id),
         QuestionKind.Scale => 1,
         QuestionKind.Number when q.Thresholds.Count > 0 => Math.Clamp(q.Thresholds.MinBy(t => t.Points)!.AtLeast, q.Number!.Min, q.Number.Max),
-        QuestionKind.Number => q.Id == "founded" ? 2020 : q.Number!.Min,
+        QuestionKind.Number when q.Number!.Unit == "year" => q.Id == "founded" ? 2020 : 2022,
+        QuestionKind.Number => q.Number!.Min,
         QuestionKind.Countries => new JsonArray(CountryCodes(q.Thresholds.Count > 0 ? (int)q.Thresholds.MinBy(t => t.Points)!.AtLeast : 1, q.MaxCountries)),
         _ => null,
     };

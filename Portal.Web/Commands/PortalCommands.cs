@@ -77,7 +77,7 @@ public static class PortalCommands
         try
         {
             using var document = JsonDocument.Parse(json);
-            year = document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("assessment-year", out var y) && y.TryGetInt32(out var value)
+            year = document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("assessment-year", out var y) && y.ValueKind == JsonValueKind.Number && y.TryGetInt32(out var value)
                 ? value
                 : clock.GetUtcNow().Year;
         }

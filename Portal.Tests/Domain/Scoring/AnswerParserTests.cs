@@ -35,6 +35,11 @@ public sealed class AnswerParserTests
     [InlineData("""{"profile": {"cs.activity": "none"}}""", "profile.cs.activity", "'cs.activity' is a question of the questionnaire: put it under \"answers\"")]
     [InlineData("""{"answers": ["cs.activity"]}""", "answers", "must be a JSON object of question id: answer")]
     [InlineData("""[1, 2]""", "$", "must be a JSON object with \"profile\" and \"answers\"")]
+    [InlineData("""{"answers": {"\ud800": 1}}""", "$", "contains text that is not valid Unicode")]
+    [InlineData("""{"profile": {"sector": "\ud800"}}""", "$", "contains text that is not valid Unicode")]
+    [InlineData("""{"profile": {"founded": 2090}}""", "profile.founded", "2090 is in the future: enter 2026 or earlier")]
+    [InlineData("""{"profile": {"founded": 2001}, "answers": {"cs.activity": "agents", "ti.first-export-year": 1999}}""", "answers.ti.first-export-year", "1999 is before the firm was founded (2001)")]
+    [InlineData("""{"profile": {"founded": 1e308}}""", "profile.founded", "1E+308 is out of range")]
     [InlineData("""{"answers": {"cs.activity": "none",}}""", "$", "is not valid JSON")]
     public void BadAnswer_IsRefusedWithPathAndReason(string json, string path, string message)
     {
@@ -53,6 +58,23 @@ public sealed class AnswerParserTests
 
         Assert.True(problem.Path.Length < 100);
         Assert.True(problem.Message.Length < 200);
+    }
+
+    [Fact]
+    public void ManyBadAnswers_AreCappedAndListTheOptionsOnce()
+    {
+        var junk = string.Join(",", Enumerable.Range(0, 299).Select(_ => "0"));
+        var result = Parse("{\"answers\": {\"cs.barriers\": [" + junk + "]}}");
+
+        Assert.True(result.Problems.Count <= 51, $"{result.Problems.Count} problems");
+        Assert.Equal(1, result.Problems.Count(p => p.Message.Contains("expected some of", StringComparison.Ordinal)));
+        Assert.Contains("more problems not listed", result.Problems[^1].Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ByteOrderMark_IsIgnored()
+    {
+        Assert.True(Parse("\uFEFF{\"answers\": {\"cs.activity\": \"none\"}}").Succeeded);
     }
 
     [Fact]

@@ -129,6 +129,23 @@ public sealed class ScoringApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task InvalidUnicode_Gets400NotA500()
+    {
+        var (status, problem) = await PostAsync("{\"answers\": {\"\\ud800\": 1}}");
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("not valid Unicode", problem.GetProperty("errors").GetProperty("$")[0].GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ByteOrderMark_IsAccepted()
+    {
+        var (status, _) = await PostAsync("\uFEFF{\"answers\": {\"cs.activity\": \"none\"}}");
+
+        Assert.Equal(HttpStatusCode.OK, status);
+    }
+
+    [Fact]
     public async Task NotJson_Gets415()
     {
         var (status, problem) = await PostAsync("answers=1", "application/x-www-form-urlencoded");

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using Portal.Domain.Content;
 using Portal.Domain.Scoring;
 using Portal.Web.Configuration;
+using HttpResults = Microsoft.AspNetCore.Http.Results;
 
 namespace Portal.Web.Features.ScoringApi;
 
@@ -48,7 +49,7 @@ public static class ScoringApiEndpoints
     {
         var api = endpoints.MapGroup("/api/v1").AllowAnonymous();
         api.MapGet("/questionnaire", (ContentCatalog catalog) =>
-            Results.Text(ResultJson.Questionnaire(catalog.Current).ToJsonString(Json), "application/json; charset=utf-8"))
+            HttpResults.Text(QuestionnaireJson.GetValue(catalog.Current, c => ResultJson.Questionnaire(c).ToJsonString(Json)), "application/json; charset=utf-8"))
             .WithName("GetQuestionnaire");
         api.MapPost("/score", ScoreAsync)
             .RequireRateLimiting(RateLimitPolicy)
@@ -77,7 +78,8 @@ public static class ScoringApiEndpoints
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 16 });
+            // A byte-order mark some editors write is not an error.
+            document = JsonDocument.Parse(body.AsMemory(body.AsSpan().StartsWith("\uFEFF"u8) ? 3 : 0), new JsonDocumentOptions { MaxDepth = 16 });
         }
         catch (JsonException e)
         {
@@ -91,9 +93,16 @@ public static class ScoringApiEndpoints
             var errors = new Dictionary<string, string[]>();
             if (root.ValueKind == JsonValueKind.Object)
             {
-                foreach (var property in root.EnumerateObject().Where(p => p.Name is not ("profile" or "answers")))
+                try
                 {
-                    errors[Clip(property.Name)] = ["is not expected: the body has \"profile\" and \"answers\" only"];
+                    foreach (var property in root.EnumerateObject().Where(p => p.Name is not ("profile" or "answers")).Take(20))
+                    {
+                        errors[Clip(property.Name)] = ["is not expected: the body has \"profile\" and \"answers\" only"];
+                    }
+                }
+                catch (InvalidOperationException)
+                {
+                    errors["$"] = ["contains text that is not valid Unicode"];
                 }
             }
 
@@ -106,12 +115,12 @@ public static class ScoringApiEndpoints
 
             if (errors.Count > 0 || parsed.Answers is null)
             {
-                return Results.ValidationProblem(errors, title: "Some answers cannot be scored",
+                return HttpResults.ValidationProblem(errors, title: "Some answers cannot be scored",
                     detail: "Each entry of 'errors' names an answer (by its JSON path) and what is wrong with it. Nothing was stored.");
             }
 
             var result = Assessor.Assess(content, parsed.Answers);
-            return Results.Text(ResultJson.From(result).ToJsonString(Json), "application/json; charset=utf-8");
+            return HttpResults.Text(ResultJson.From(result).ToJsonString(Json), "application/json; charset=utf-8");
         }
     }
 
@@ -151,8 +160,11 @@ public static class ScoringApiEndpoints
         return buffer.ToArray();
     }
 
+    /// <summary>The questionnaire's JSON, built once per content (about 90 KB; it never changes while the content does not).</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<PortalContent, string> QuestionnaireJson = new();
+
     private static IResult Problem(int status, string title, string detail) =>
-        Results.Problem(new ProblemDetails { Status = status, Title = title, Detail = detail });
+        HttpResults.Problem(new ProblemDetails { Status = status, Title = title, Detail = detail });
 
     private static string Clip(string text) => text.Length <= 60 ? text : text[..57] + "...";
 
