@@ -5,9 +5,11 @@ using Portal.Web.Data;
 using Portal.Web.Email;
 using Portal.Web.Features.Accounts;
 using Portal.Web.Features.Admin;
+using Portal.Web.Features.Assessments;
 using Portal.Web.Features.Content;
 using Portal.Web.Features.DemoData;
 using Portal.Web.Features.Health;
+using Portal.Web.Features.Results;
 using Portal.Web.Features.ScoringApi;
 using Portal.Web.Jobs;
 
@@ -28,6 +30,8 @@ builder.AddPortalAccounts();
 builder.AddPortalDemoData();
 builder.AddPortalEmail();
 builder.AddPortalJobs();
+builder.AddPortalAssessments();
+builder.AddPortalResults();
 builder.AddPortalAdmin();
 builder.AddPortalScoringApi();
 builder.AddPortalUi();
@@ -42,6 +46,7 @@ app.UsePortalPipeline();
 app.MapPortalHealth();
 app.MapPortalJobsDashboard();
 app.MapPortalScoringApi();
+app.MapPortalResults();
 app.MapPortalUi();
 
 await app.RunAsync();

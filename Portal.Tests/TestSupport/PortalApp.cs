@@ -8,6 +8,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Portal.Web.Data;
 
 namespace Portal.Tests.TestSupport;
@@ -49,6 +50,9 @@ public sealed class PortalApp : WebApplicationFactory<Program>
     }
 
     public string DataDirectory { get; }
+
+    /// <summary>What the host logged.</summary>
+    public CapturedLogs Logs { get; } = new();
 
     public string PickupFolder => Path.Combine(DataDirectory, "mail-pickup");
 
@@ -109,6 +113,7 @@ public sealed class PortalApp : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment(environment);
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs));
         builder.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(settings));
         if (clock is not null)
         {

@@ -1,8 +1,121 @@
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Portal.Web.Data.Entities;
 
 namespace Portal.Web.Data;
 
 public class PortalDbContext(DbContextOptions<PortalDbContext> options) : IdentityDbContext<PortalUser>(options)
 {
+    public DbSet<Firm> Firms => Set<Firm>();
+
+    public DbSet<FirmMember> FirmMembers => Set<FirmMember>();
+
+    public DbSet<FirmProfileAnswer> FirmProfileAnswers => Set<FirmProfileAnswer>();
+
+    public DbSet<Assessment> Assessments => Set<Assessment>();
+
+    public DbSet<AssessmentAnswer> AssessmentAnswers => Set<AssessmentAnswer>();
+
+    public DbSet<AssessmentFactorScore> AssessmentFactorScores => Set<AssessmentFactorScore>();
+
+    public DbSet<AssessmentFlag> AssessmentFlags => Set<AssessmentFlag>();
+
+    public DbSet<Organisation> Organisations => Set<Organisation>();
+
+    public DbSet<FirmShare> FirmShares => Set<FirmShare>();
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+
+        builder.Entity<Firm>(firm =>
+        {
+            firm.Property(f => f.Name).HasMaxLength(200);
+            firm.HasIndex(f => f.Name);
+        });
+
+        builder.Entity<FirmMember>(member =>
+        {
+            member.HasKey(m => new { m.FirmId, m.UserId });
+            member.HasIndex(m => m.UserId);
+            member.Property(m => m.Role).HasMaxLength(32);
+            member.HasOne(m => m.Firm).WithMany(f => f.Members).HasForeignKey(m => m.FirmId).OnDelete(DeleteBehavior.Cascade);
+            member.HasOne(m => m.User).WithMany().HasForeignKey(m => m.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<FirmProfileAnswer>(answer =>
+        {
+            answer.HasKey(a => new { a.FirmId, a.QuestionId });
+            answer.Property(a => a.QuestionId).HasMaxLength(100);
+            answer.HasOne<Firm>().WithMany(f => f.ProfileAnswers).HasForeignKey(a => a.FirmId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<Assessment>(assessment =>
+        {
+            assessment.HasIndex(a => new { a.FirmId, a.Number }).IsUnique();
+            assessment.HasIndex(a => new { a.FirmId, a.Status, a.SubmittedAt });
+            assessment.Property(a => a.Status).HasConversion<int>();
+            assessment.Property(a => a.LastSectionId).HasMaxLength(100);
+            assessment.Property(a => a.ContentVersion).HasMaxLength(50);
+            assessment.Property(a => a.BandId).HasMaxLength(100);
+            assessment.Property(a => a.StageId).HasMaxLength(100);
+            assessment.Property(a => a.StageGroupId).HasMaxLength(100);
+            assessment.HasOne(a => a.Firm).WithMany(f => f.Assessments).HasForeignKey(a => a.FirmId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<AssessmentAnswer>(answer =>
+        {
+            answer.HasKey(a => new { a.AssessmentId, a.QuestionId });
+            answer.Property(a => a.QuestionId).HasMaxLength(100);
+            answer.HasOne<Assessment>().WithMany(a => a.Answers).HasForeignKey(a => a.AssessmentId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<AssessmentFactorScore>(score =>
+        {
+            score.HasKey(s => new { s.AssessmentId, s.FactorId });
+            score.Property(s => s.FactorId).HasMaxLength(100);
+            score.HasIndex(s => new { s.FactorId, s.Score });
+            score.HasOne<Assessment>().WithMany(a => a.FactorScores).HasForeignKey(s => s.AssessmentId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<AssessmentFlag>(flag =>
+        {
+            flag.HasKey(f => new { f.AssessmentId, f.FlagId });
+            flag.Property(f => f.FlagId).HasMaxLength(100);
+            flag.HasIndex(f => f.FlagId);
+            flag.HasOne<Assessment>().WithMany(a => a.Flags).HasForeignKey(f => f.AssessmentId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<Organisation>(organisation =>
+        {
+            organisation.Property(o => o.Name).HasMaxLength(200);
+            organisation.HasIndex(o => o.Name).IsUnique();
+            organisation.Property(o => o.Description).HasMaxLength(1000);
+        });
+
+        builder.Entity<FirmShare>(share =>
+        {
+            share.HasIndex(s => new { s.OrganisationId, s.RevokedAt });
+            // At most one active consent per firm and organisation.
+            share.HasIndex(s => new { s.FirmId, s.OrganisationId }).IsUnique().HasFilter("\"RevokedAt\" IS NULL");
+            share.HasOne(s => s.Firm).WithMany(f => f.Shares).HasForeignKey(s => s.FirmId).OnDelete(DeleteBehavior.Cascade);
+            share.HasOne(s => s.Organisation).WithMany().HasForeignKey(s => s.OrganisationId).OnDelete(DeleteBehavior.Restrict);
+        });
+    }
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configuration)
+    {
+        // Times are stored in UTC and read back as UTC (SQLite keeps no kind).
+        configuration.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
+        configuration.Properties<DateTime?>().HaveConversion<NullableUtcDateTimeConverter>();
+    }
+
+    private sealed class UtcDateTimeConverter() : ValueConverter<DateTime, DateTime>(
+        v => v.Kind == DateTimeKind.Utc ? v : v.ToUniversalTime(),
+        v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
+
+    private sealed class NullableUtcDateTimeConverter() : ValueConverter<DateTime?, DateTime?>(
+        v => v == null ? v : v.Value.Kind == DateTimeKind.Utc ? v : v.Value.ToUniversalTime(),
+        v => v == null ? v : DateTime.SpecifyKind(v.Value, DateTimeKind.Utc));
 }

@@ -166,6 +166,255 @@ namespace Portal.Web.Data.Migrations
                     b.ToTable("AspNetUserTokens", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Web.Data.Entities.Assessment", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AnswersJson")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("BandId")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ContentVersion")
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("FirmId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LastSectionId")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double?>("OverallScore")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("ResultJson")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("StageGroupId")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("StageId")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Status")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("SubmittedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("TriagePriority")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("FirmId", "Number")
+                        .IsUnique();
+
+                    b.HasIndex("FirmId", "Status", "SubmittedAt");
+
+                    b.ToTable("Assessments");
+                });
+
+            modelBuilder.Entity("Portal.Web.Data.Entities.AssessmentAnswer", b =>
+                {
+                    b.Property<Guid>("AssessmentId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("QuestionId")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ValueJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("AssessmentId", "QuestionId");
+
+                    b.ToTable("AssessmentAnswers");
+                });
+
+            modelBuilder.Entity("Portal.Web.Data.Entities.AssessmentFactorScore", b =>
+                {
+                    b.Property<Guid>("AssessmentId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FactorId")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<double?>("Score")
+                        .HasColumnType("REAL");
+
+                    b.HasKey("AssessmentId", "FactorId");
+
+                    b.HasIndex("FactorId", "Score");
+
+                    b.ToTable("AssessmentFactorScores");
+                });
+
+            modelBuilder.Entity("Portal.Web.Data.Entities.AssessmentFlag", b =>
+                {
+                    b.Property<Guid>("AssessmentId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FlagId")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("AssessmentId", "FlagId");
+
+                    b.HasIndex("FlagId");
+
+                    b.ToTable("AssessmentFlags");
+                });
+
+            modelBuilder.Entity("Portal.Web.Data.Entities.Firm", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name");
+
+                    b.ToTable("Firms");
+                });
+
+            modelBuilder.Entity("Portal.Web.Data.Entities.FirmMember", b =>
+                {
+                    b.Property<Guid>("FirmId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("JoinedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("FirmId", "UserId");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("FirmMembers");
+                });
+
+            modelBuilder.Entity("Portal.Web.Data.Entities.FirmProfileAnswer", b =>
+                {
+                    b.Property<Guid>("FirmId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("QuestionId")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ValueJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("FirmId", "QuestionId");
+
+                    b.ToTable("FirmProfileAnswers");
+                });
+
+            modelBuilder.Entity("Portal.Web.Data.Entities.FirmShare", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("FirmId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("GrantedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("GrantedByUserId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("OrganisationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("RevokedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RevokedByUserId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("FirmId", "OrganisationId")
+                        .IsUnique()
+                        .HasFilter("\"RevokedAt\" IS NULL");
+
+                    b.HasIndex("OrganisationId", "RevokedAt");
+
+                    b.ToTable("FirmShares");
+                });
+
+            modelBuilder.Entity("Portal.Web.Data.Entities.Organisation", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.ToTable("Organisations");
+                });
+
             modelBuilder.Entity("Portal.Web.Data.PortalUser", b =>
                 {
                     b.Property<string>("Id")
@@ -331,6 +580,111 @@ namespace Portal.Web.Data.Migrations
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Web.Data.Entities.Assessment", b =>
+                {
+                    b.HasOne("Portal.Web.Data.Entities.Firm", "Firm")
+                        .WithMany("Assessments")
+                        .HasForeignKey("FirmId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Firm");
+                });
+
+            modelBuilder.Entity("Portal.Web.Data.Entities.AssessmentAnswer", b =>
+                {
+                    b.HasOne("Portal.Web.Data.Entities.Assessment", null)
+                        .WithMany("Answers")
+                        .HasForeignKey("AssessmentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Web.Data.Entities.AssessmentFactorScore", b =>
+                {
+                    b.HasOne("Portal.Web.Data.Entities.Assessment", null)
+                        .WithMany("FactorScores")
+                        .HasForeignKey("AssessmentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Web.Data.Entities.AssessmentFlag", b =>
+                {
+                    b.HasOne("Portal.Web.Data.Entities.Assessment", null)
+                        .WithMany("Flags")
+                        .HasForeignKey("AssessmentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Web.Data.Entities.FirmMember", b =>
+                {
+                    b.HasOne("Portal.Web.Data.Entities.Firm", "Firm")
+                        .WithMany("Members")
+                        .HasForeignKey("FirmId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Portal.Web.Data.PortalUser", "User")
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Firm");
+
+                    b.Navigation("User");
+                });
+
+            modelBuilder.Entity("Portal.Web.Data.Entities.FirmProfileAnswer", b =>
+                {
+                    b.HasOne("Portal.Web.Data.Entities.Firm", null)
+                        .WithMany("ProfileAnswers")
+                        .HasForeignKey("FirmId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Web.Data.Entities.FirmShare", b =>
+                {
+                    b.HasOne("Portal.Web.Data.Entities.Firm", "Firm")
+                        .WithMany("Shares")
+                        .HasForeignKey("FirmId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Portal.Web.Data.Entities.Organisation", "Organisation")
+                        .WithMany()
+                        .HasForeignKey("OrganisationId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Firm");
+
+                    b.Navigation("Organisation");
+                });
+
+            modelBuilder.Entity("Portal.Web.Data.Entities.Assessment", b =>
+                {
+                    b.Navigation("Answers");
+
+                    b.Navigation("FactorScores");
+
+                    b.Navigation("Flags");
+                });
+
+            modelBuilder.Entity("Portal.Web.Data.Entities.Firm", b =>
+                {
+                    b.Navigation("Assessments");
+
+                    b.Navigation("Members");
+
+                    b.Navigation("ProfileAnswers");
+
+                    b.Navigation("Shares");
                 });
 #pragma warning restore 612, 618
         }

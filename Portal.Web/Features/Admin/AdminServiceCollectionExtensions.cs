@@ -5,6 +5,7 @@ public static class AdminServiceCollectionExtensions
     public static WebApplicationBuilder AddPortalAdmin(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<UserAdminService>();
+        builder.Services.AddSingleton<OrganisationAdminService>();
         return builder;
     }
 }

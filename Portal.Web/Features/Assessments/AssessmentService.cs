@@ -1,0 +1,382 @@
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Portal.Domain.Content;
+using Portal.Domain.Questionnaires;
+using Portal.Domain.Scoring;
+using Portal.Web.Data;
+using Portal.Web.Data.Entities;
+
+namespace Portal.Web.Features.Assessments;
+
+public enum TaskState
+{
+    NotStarted,
+    InProgress,
+    Completed,
+}
+
+/// <summary>A section as a task: its state, and how many of the questions that apply are answered.</summary>
+public sealed record SectionTask(Section Section, TaskState State, int Answered, int Applicable, int MissingRequired);
+
+public sealed record AssessmentSummary(Guid Id, int Number, DateTime? SubmittedAt, double? Score, string? BandId, string? StageId);
+
+public sealed record OwnerOverview(
+    Guid FirmId,
+    string FirmName,
+    Guid? DraftId,
+    int? DraftNumber,
+    IReadOnlyList<SectionTask> Tasks,
+    int PercentComplete,
+    string? ContinueSectionId,
+    IReadOnlyList<AssessmentSummary> Submitted)
+{
+    public bool AllComplete => Tasks.All(t => t.State == TaskState.Completed);
+}
+
+public sealed record SectionView(
+    Section Section,
+    string FirmName,
+    IReadOnlyDictionary<string, JsonNode?> Values,
+    IReadOnlySet<string> Visible,
+    IReadOnlyList<string> Unusable,
+    string? PreviousSectionId,
+    string? NextSectionId);
+
+public sealed record SaveResult(string? Error, IReadOnlySet<string> Visible);
+
+public sealed record AnsweredQuestion(Question Question, string Answer);
+
+public sealed record CheckedSection(Section Section, IReadOnlyList<AnsweredQuestion> Answers);
+
+/// <summary>Something submit needs first: a question (or the firm's name) in a section.</summary>
+public sealed record MissingAnswer(Section Section, string? QuestionId, string Text);
+
+public sealed record CheckAnswersView(string FirmName, IReadOnlyList<CheckedSection> Sections, IReadOnlyList<MissingAnswer> Missing);
+
+public sealed record SubmitResult(Guid? AssessmentId, IReadOnlyList<MissingAnswer> Missing);
+
+/// <summary>
+/// The owner's side of an assessment. Every method takes the signed-in user's id and reaches
+/// the firm only through its membership, so no URL or id can reach another firm's data.
+/// </summary>
+public sealed class AssessmentService(IDbContextFactory<PortalDbContext> dbFactory, ContentCatalog catalog, TimeProvider clock)
+{
+    public const string FirmNameField = "firm-name";
+    public const int MaxFirmName = 200;
+
+    private PortalContent Content => catalog.Current;
+
+    private DateTime Now => clock.GetUtcNow().UtcDateTime;
+
+    public async Task<OwnerOverview> GetOverviewAsync(string userId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var firm = await EnsureFirmAsync(db, userId, ct);
+        var draft = await FindDraftAsync(db, firm.Id, ct);
+        if (draft is null && !await db.Assessments.AnyAsync(a => a.FirmId == firm.Id, ct))
+        {
+            draft = await StartDraftAsync(db, firm.Id, ct); // the first assessment starts by itself
+        }
+
+        var submitted = await db.Assessments.AsNoTracking()
+            .Where(a => a.FirmId == firm.Id && a.Status == AssessmentStatus.Submitted)
+            .OrderByDescending(a => a.Number)
+            .Select(a => new AssessmentSummary(a.Id, a.Number, a.SubmittedAt, a.OverallScore, a.BandId, a.StageId))
+            .ToListAsync(ct);
+
+        var (answers, _) = await AssembleAsync(db, firm.Id, draft?.Id, ct);
+        var tasks = Tasks(answers, firm.Name, draft is not null);
+        var applicable = tasks.Sum(t => t.Applicable);
+        var percent = applicable == 0 ? 0 : (int)Math.Round(100.0 * tasks.Sum(t => t.Answered) / applicable);
+        string? next = null;
+        if (draft is not null)
+        {
+            var last = tasks.FirstOrDefault(t => t.Section.Id == draft.LastSectionId);
+            next = last is { State: not TaskState.Completed } ? last.Section.Id : tasks.FirstOrDefault(t => t.State != TaskState.Completed)?.Section.Id;
+        }
+
+        return new OwnerOverview(firm.Id, firm.Name, draft?.Id, draft?.Number, tasks, percent, next, submitted);
+    }
+
+    /// <summary>Starts a reassessment prefilled with the last submitted answers (or returns the open draft).</summary>
+    public async Task<Guid> StartReassessmentAsync(string userId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var firm = await EnsureFirmAsync(db, userId, ct);
+        var draft = await FindDraftAsync(db, firm.Id, ct) ?? await StartDraftAsync(db, firm.Id, ct);
+        return draft.Id;
+    }
+
+    public async Task<SectionView?> GetSectionAsync(string userId, string sectionId, CancellationToken ct = default)
+    {
+        var section = Content.Questionnaire.FindSection(sectionId);
+        if (section is null)
+        {
+            return null;
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var firm = await EnsureFirmAsync(db, userId, ct);
+        var draft = await FindDraftAsync(db, firm.Id, ct);
+        if (draft is null && !section.IsProfile)
+        {
+            return null; // nothing open to answer: the overview offers a reassessment
+        }
+
+        var rows = await RowsAsync(db, firm.Id, draft?.Id, ct);
+        var (answers, unusable) = StoredAnswers.Assemble(Content, rows, Year);
+        var byId = rows.ToDictionary(r => r.QuestionId, r => r.ValueJson);
+        var values = section.Questions.ToDictionary(
+            q => q.Id,
+            q => byId.TryGetValue(q.Id, out var json) && !unusable.Contains(q.Id) ? JsonNode.Parse(json) : null);
+        var sections = Content.Questionnaire.Sections;
+        var index = sections.ToList().IndexOf(section);
+        return new SectionView(section, firm.Name, values, Visible(answers), unusable.Where(u => section.Questions.Any(q => q.Id == u)).ToList(),
+            index > 0 ? sections[index - 1].Id : null,
+            index < sections.Count - 1 ? sections[index + 1].Id : null);
+    }
+
+    /// <summary>
+    /// Saves one answer as soon as it is given (null clears it). A value that does not fit the
+    /// question is refused with the reason and nothing is stored; every other answer stays.
+    /// </summary>
+    public async Task<SaveResult> SaveAnswerAsync(string userId, string questionId, JsonNode? value, CancellationToken ct = default)
+    {
+        var question = Content.Questionnaire.Find(questionId) ?? throw new ArgumentException($"No question {questionId}", nameof(questionId));
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var firm = await EnsureFirmAsync(db, userId, ct);
+        var draft = await FindDraftAsync(db, firm.Id, ct);
+        if (draft is null && !question.IsProfile)
+        {
+            return new SaveResult("This assessment has been submitted and can no longer be changed. Start a reassessment to change your answers.", new HashSet<string>());
+        }
+
+        var error = value is null ? null : StoredAnswers.Check(Content, question, value);
+        if (error is null)
+        {
+            var json = value?.ToJsonString();
+            if (question.IsProfile)
+            {
+                var row = await db.FirmProfileAnswers.FindAsync([firm.Id, questionId], ct);
+                Upsert(db, row, json, () => new FirmProfileAnswer { FirmId = firm.Id, QuestionId = questionId });
+            }
+            else
+            {
+                var row = await db.AssessmentAnswers.FindAsync([draft!.Id, questionId], ct);
+                Upsert(db, row, json, () => new AssessmentAnswer { AssessmentId = draft.Id, QuestionId = questionId });
+            }
+
+            if (draft is not null)
+            {
+                draft.UpdatedAt = Now;
+                draft.LastSectionId = question.Section.Id;
+            }
+
+            await db.SaveChangesAsync(ct);
+        }
+
+        var (answers, _) = await AssembleAsync(db, firm.Id, draft?.Id, ct);
+        return new SaveResult(error, Visible(answers));
+    }
+
+    public async Task<string?> SaveFirmNameAsync(string userId, string name, CancellationToken ct = default)
+    {
+        name = name.Trim();
+        if (name.Length == 0)
+        {
+            return "Enter the name of your firm";
+        }
+
+        if (name.Length > MaxFirmName)
+        {
+            return $"The name must be {MaxFirmName} characters or fewer";
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var firm = await EnsureFirmAsync(db, userId, ct);
+        firm.Name = name;
+        await db.SaveChangesAsync(ct);
+        return null;
+    }
+
+    public async Task<CheckAnswersView?> GetCheckAnswersAsync(string userId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var firm = await EnsureFirmAsync(db, userId, ct);
+        var draft = await FindDraftAsync(db, firm.Id, ct);
+        if (draft is null)
+        {
+            return null;
+        }
+
+        var (answers, _) = await AssembleAsync(db, firm.Id, draft.Id, ct);
+        var visible = Visible(answers);
+        var sections = Content.Questionnaire.Sections.Select(s => new CheckedSection(s,
+            s.Questions.Where(q => visible.Contains(q.Id)).Select(q => new AnsweredQuestion(q, answers[q].HasValue ? answers.Describe(q) : "Not answered")).ToList()))
+            .ToList();
+        return new CheckAnswersView(firm.Name, sections, Missing(answers, firm.Name));
+    }
+
+    /// <summary>
+    /// Scores the draft and stores the answers and the result as the submitted assessment.
+    /// Refuses, with the list of what is missing, while a required answer that applies is not given.
+    /// </summary>
+    public async Task<SubmitResult> SubmitAsync(string userId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var firm = await EnsureFirmAsync(db, userId, ct);
+        var draft = await FindDraftAsync(db, firm.Id, ct);
+        if (draft is null)
+        {
+            var last = await db.Assessments.Where(a => a.FirmId == firm.Id && a.Status == AssessmentStatus.Submitted)
+                .OrderByDescending(a => a.Number).Select(a => (Guid?)a.Id).FirstOrDefaultAsync(ct);
+            return new SubmitResult(last, []); // already submitted (a second click): show its results
+        }
+
+        var (answers, _) = await AssembleAsync(db, firm.Id, draft.Id, ct);
+        var missing = Missing(answers, firm.Name);
+        if (missing.Count > 0)
+        {
+            return new SubmitResult(null, missing);
+        }
+
+        var result = Assessor.Assess(Content, answers);
+        var report = AssessmentReport.From(result);
+        draft.Status = AssessmentStatus.Submitted;
+        draft.SubmittedAt = Now;
+        draft.UpdatedAt = Now;
+        draft.ContentVersion = Content.Version;
+        draft.AnswersJson = answers.ToJsonString();
+        draft.ResultJson = report.ToJson();
+        draft.OverallScore = report.Overall.Score;
+        draft.BandId = report.Overall.Band?.Id;
+        draft.StageId = report.Stage.Id;
+        draft.StageGroupId = report.Stage.Group;
+        draft.TriagePriority = report.TriagePriority;
+        db.AssessmentFactorScores.AddRange(report.Factors.Select(f => new AssessmentFactorScore { AssessmentId = draft.Id, FactorId = f.Id, Score = f.Score }));
+        db.AssessmentFlags.AddRange(report.Flags.Select(f => new AssessmentFlag { AssessmentId = draft.Id, FlagId = f.Id }));
+        await db.SaveChangesAsync(ct);
+        return new SubmitResult(draft.Id, []);
+    }
+
+    /// <summary>The firm this owner acts for; created (unnamed) on first use.</summary>
+    internal async Task<Firm> EnsureFirmAsync(PortalDbContext db, string userId, CancellationToken ct)
+    {
+        var firm = await db.FirmMembers.Where(m => m.UserId == userId).Select(m => m.Firm).FirstOrDefaultAsync(ct);
+        if (firm is not null)
+        {
+            return firm;
+        }
+
+        firm = new Firm { CreatedAt = Now };
+        firm.Members.Add(new FirmMember { UserId = userId, Role = FirmMember.OwnerRole, JoinedAt = Now });
+        db.Firms.Add(firm);
+        await db.SaveChangesAsync(ct);
+        return firm;
+    }
+
+    private static Task<Assessment?> FindDraftAsync(PortalDbContext db, Guid firmId, CancellationToken ct) =>
+        db.Assessments.Where(a => a.FirmId == firmId && a.Status == AssessmentStatus.Draft).OrderByDescending(a => a.Number).FirstOrDefaultAsync(ct);
+
+    private async Task<Assessment> StartDraftAsync(PortalDbContext db, Guid firmId, CancellationToken ct)
+    {
+        var last = await db.Assessments.AsNoTracking()
+            .Where(a => a.FirmId == firmId)
+            .OrderByDescending(a => a.Number)
+            .Select(a => new { a.Number, a.Status, a.AnswersJson })
+            .FirstOrDefaultAsync(ct);
+        var draft = new Assessment { FirmId = firmId, Number = (last?.Number ?? 0) + 1, Status = AssessmentStatus.Draft, StartedAt = Now, UpdatedAt = Now };
+
+        // A reassessment starts from the last submitted answers; the owner changes what changed.
+        if (last?.AnswersJson is { } previous && JsonNode.Parse(previous)?["answers"] is JsonObject given)
+        {
+            foreach (var (questionId, value) in given)
+            {
+                if (Content.Questionnaire.Find(questionId) is { IsProfile: false } question && StoredAnswers.Check(Content, question, value) is null)
+                {
+                    draft.Answers.Add(new AssessmentAnswer { QuestionId = questionId, ValueJson = value!.ToJsonString(), UpdatedAt = Now });
+                }
+            }
+        }
+
+        db.Assessments.Add(draft);
+        await db.SaveChangesAsync(ct);
+        return draft;
+    }
+
+    private static async Task<List<(string QuestionId, string ValueJson)>> RowsAsync(PortalDbContext db, Guid firmId, Guid? draftId, CancellationToken ct)
+    {
+        var profile = await db.FirmProfileAnswers.AsNoTracking().Where(a => a.FirmId == firmId).Select(a => new { a.QuestionId, a.ValueJson }).ToListAsync(ct);
+        var answers = draftId is null ? [] : await db.AssessmentAnswers.AsNoTracking().Where(a => a.AssessmentId == draftId).Select(a => new { a.QuestionId, a.ValueJson }).ToListAsync(ct);
+        return profile.Concat(answers).Select(r => (r.QuestionId, r.ValueJson)).ToList();
+    }
+
+    private async Task<(AnswerSet Answers, IReadOnlyList<string> Unusable)> AssembleAsync(PortalDbContext db, Guid firmId, Guid? draftId, CancellationToken ct) =>
+        StoredAnswers.Assemble(Content, await RowsAsync(db, firmId, draftId, ct), Year);
+
+    private int Year => clock.GetUtcNow().Year;
+
+    private IReadOnlySet<string> Visible(AnswerSet answers)
+    {
+        var result = Assessor.Assess(Content, answers);
+        return Content.Questionnaire.Questions.Where(result.IsVisible).Select(q => q.Id).ToHashSet();
+    }
+
+    private List<SectionTask> Tasks(AnswerSet answers, string firmName, bool hasDraft)
+    {
+        var visible = Visible(answers);
+        return Content.Questionnaire.Sections.Select(section =>
+        {
+            var applicable = section.Questions.Where(q => visible.Contains(q.Id)).ToList();
+            var answered = applicable.Count(q => answers[q].HasValue) + (section.IsProfile && firmName.Length > 0 ? 1 : 0);
+            var missing = applicable.Count(q => q.Required && !answers[q].HasValue) + (section.IsProfile && firmName.Length == 0 ? 1 : 0);
+            var total = applicable.Count + (section.IsProfile ? 1 : 0);
+            var state = !hasDraft && !section.IsProfile ? TaskState.NotStarted
+                : missing == 0 && answered > 0 ? TaskState.Completed
+                : answered > 0 ? TaskState.InProgress
+                : TaskState.NotStarted;
+            return new SectionTask(section, state, answered, total, missing);
+        }).ToList();
+    }
+
+    private List<MissingAnswer> Missing(AnswerSet answers, string firmName)
+    {
+        var visible = Visible(answers);
+        var missing = new List<MissingAnswer>();
+        if (firmName.Length == 0)
+        {
+            missing.Add(new MissingAnswer(Content.Questionnaire.Profile, FirmNameField, "Enter the name of your firm"));
+        }
+
+        foreach (var section in Content.Questionnaire.Sections)
+        {
+            missing.AddRange(section.Questions
+                .Where(q => q.Required && visible.Contains(q.Id) && !answers[q].HasValue)
+                .Select(q => new MissingAnswer(section, q.Id, q.Text)));
+        }
+
+        return missing;
+    }
+
+    private void Upsert<T>(PortalDbContext db, T? row, string? json, Func<T> create) where T : class, IStoredAnswer
+    {
+        if (json is null)
+        {
+            if (row is not null)
+            {
+                db.Remove(row);
+            }
+
+            return;
+        }
+
+        if (row is null)
+        {
+            row = create();
+            db.Add(row);
+        }
+
+        row.ValueJson = json;
+        row.UpdatedAt = Now;
+    }
+}

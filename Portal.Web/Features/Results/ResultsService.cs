@@ -1,0 +1,70 @@
+using Microsoft.EntityFrameworkCore;
+using Portal.Domain.Scoring;
+using Portal.Web.Data;
+using Portal.Web.Data.Entities;
+using Portal.Web.Features.Assessments;
+
+namespace Portal.Web.Features.Results;
+
+/// <summary>A submitted assessment's stored result, with the previous one for the change per factor.</summary>
+public sealed record ResultsView(
+    Guid AssessmentId,
+    int Number,
+    DateTime SubmittedAt,
+    string FirmName,
+    AssessmentReport Report,
+    AssessmentReport? Previous,
+    int? PreviousNumber);
+
+public sealed class ResultsService(IDbContextFactory<PortalDbContext> dbFactory)
+{
+    /// <summary>The result, if the assessment is submitted and the user is a member of its firm; otherwise null (a 404, never a 403, so ids reveal nothing).</summary>
+    public async Task<ResultsView?> GetForOwnerAsync(string userId, Guid assessmentId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var assessment = await db.Assessments.AsNoTracking()
+            .Where(a => a.Id == assessmentId && a.Status == AssessmentStatus.Submitted && a.Firm.Members.Any(m => m.UserId == userId))
+            .Select(a => new { a.Id, a.FirmId, a.Number, a.SubmittedAt, a.ResultJson, FirmName = a.Firm.Name })
+            .FirstOrDefaultAsync(ct);
+        if (assessment is null)
+        {
+            return null;
+        }
+
+        return await BuildAsync(db, assessment.Id, assessment.FirmId, assessment.Number, assessment.SubmittedAt!.Value, assessment.ResultJson!, assessment.FirmName, ct);
+    }
+
+    /// <summary>For the PDF renderer, which has already checked a signed, short-lived token for this id.</summary>
+    internal async Task<ResultsView?> GetForPrintAsync(Guid assessmentId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var assessment = await db.Assessments.AsNoTracking()
+            .Where(a => a.Id == assessmentId && a.Status == AssessmentStatus.Submitted)
+            .Select(a => new { a.Id, a.FirmId, a.Number, a.SubmittedAt, a.ResultJson, FirmName = a.Firm.Name })
+            .FirstOrDefaultAsync(ct);
+        return assessment is null ? null
+            : await BuildAsync(db, assessment.Id, assessment.FirmId, assessment.Number, assessment.SubmittedAt!.Value, assessment.ResultJson!, assessment.FirmName, ct);
+    }
+
+    /// <summary>The owner's latest submitted assessment, for the navigation's "Results" link.</summary>
+    public async Task<Guid?> LatestForOwnerAsync(string userId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Assessments.AsNoTracking()
+            .Where(a => a.Status == AssessmentStatus.Submitted && a.Firm.Members.Any(m => m.UserId == userId))
+            .OrderByDescending(a => a.Number)
+            .Select(a => (Guid?)a.Id)
+            .FirstOrDefaultAsync(ct);
+    }
+
+    private static async Task<ResultsView> BuildAsync(PortalDbContext db, Guid id, Guid firmId, int number, DateTime submittedAt, string resultJson, string firmName, CancellationToken ct)
+    {
+        var previous = await db.Assessments.AsNoTracking()
+            .Where(a => a.FirmId == firmId && a.Status == AssessmentStatus.Submitted && a.Number < number)
+            .OrderByDescending(a => a.Number)
+            .Select(a => new { a.Number, a.ResultJson })
+            .FirstOrDefaultAsync(ct);
+        return new ResultsView(id, number, submittedAt, firmName, AssessmentReport.FromJson(resultJson),
+            previous?.ResultJson is { } json ? AssessmentReport.FromJson(json) : null, previous?.Number);
+    }
+}

@@ -1,0 +1,59 @@
+using Microsoft.EntityFrameworkCore;
+using Portal.Web.Data;
+using Portal.Web.Data.Entities;
+using Portal.Web.Features.Assessments;
+
+namespace Portal.Web.Features.Sharing;
+
+public sealed record OrganisationChoice(Guid Id, string Name, string? Description, bool Shared, DateTime? SharedSince);
+
+/// <summary>The owner's consent: which advisor organisations may see the firm's results.</summary>
+public sealed class SharingService(IDbContextFactory<PortalDbContext> dbFactory, AssessmentService assessments, TimeProvider clock)
+{
+    public async Task<IReadOnlyList<OrganisationChoice>> ListAsync(string userId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var firm = await assessments.EnsureFirmAsync(db, userId, ct);
+        var active = await db.FirmShares.AsNoTracking().Where(s => s.FirmId == firm.Id && s.RevokedAt == null)
+            .ToDictionaryAsync(s => s.OrganisationId, s => s.GrantedAt, ct);
+        var organisations = await db.Organisations.AsNoTracking().OrderBy(o => o.Name).ToListAsync(ct);
+        return organisations.Select(o => new OrganisationChoice(o.Id, o.Name, o.Description, active.ContainsKey(o.Id), active.TryGetValue(o.Id, out var since) ? since : null)).ToList();
+    }
+
+    /// <summary>Starts sharing with the organisation (no change if already shared).</summary>
+    public async Task ShareAsync(string userId, Guid organisationId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var firm = await assessments.EnsureFirmAsync(db, userId, ct);
+        if (!await db.Organisations.AnyAsync(o => o.Id == organisationId, ct)
+            || await db.FirmShares.AnyAsync(s => s.FirmId == firm.Id && s.OrganisationId == organisationId && s.RevokedAt == null, ct))
+        {
+            return;
+        }
+
+        db.FirmShares.Add(new FirmShare { FirmId = firm.Id, OrganisationId = organisationId, GrantedAt = clock.GetUtcNow().UtcDateTime, GrantedByUserId = userId });
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            // A second click raced the first: the unique index keeps one active consent.
+        }
+    }
+
+    /// <summary>Stops sharing at once; the organisation's advisors lose access to the firm's file.</summary>
+    public async Task RevokeAsync(string userId, Guid organisationId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var firm = await assessments.EnsureFirmAsync(db, userId, ct);
+        var now = clock.GetUtcNow().UtcDateTime;
+        foreach (var share in await db.FirmShares.Where(s => s.FirmId == firm.Id && s.OrganisationId == organisationId && s.RevokedAt == null).ToListAsync(ct))
+        {
+            share.RevokedAt = now;
+            share.RevokedByUserId = userId;
+        }
+
+        await db.SaveChangesAsync(ct);
+    }
+}
