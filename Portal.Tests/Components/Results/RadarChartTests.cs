@@ -132,7 +132,7 @@ public sealed class RadarChartTests : BunitContext
         Assert.Null(chart.Find("polygon.radar-chart__current").GetAttribute("stroke-dasharray"));
 
         // One 8×8 square per previous score, centred on its vertex; none for the missing one.
-        var squares = chart.FindAll("rect.radar-chart__previous-marker");
+        var squares = chart.FindAll(".radar-chart__series--previous rect.radar-chart__previous-marker");
         Assert.Equal(["0", "1", "3"], squares.Select(s => s.GetAttribute("data-axis")));
         Assert.Equal(["-4,-104", "36,-4", "-24,-4"], squares.Select(s => $"{s.GetAttribute("x")},{s.GetAttribute("y")}"));
         Assert.All(squares, s => Assert.Equal(("8", "8"), (s.GetAttribute("width"), s.GetAttribute("height"))));

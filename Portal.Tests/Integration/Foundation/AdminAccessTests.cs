@@ -22,6 +22,7 @@ public sealed class AdminAccessTests : IAsyncLifetime
     [Theory]
     [InlineData("/admin/jobs")]
     [InlineData("/admin/users")]
+    [InlineData("/admin/organisations")]
     public async Task Anonymous_IsSentToSignIn(string path)
     {
         var response = await app.CreateBrowserlikeClient().GetAsync(path, TestContext.Current.CancellationToken);
@@ -37,6 +38,8 @@ public sealed class AdminAccessTests : IAsyncLifetime
     [InlineData("/admin/users", "owner@example.org")]
     [InlineData("/admin/jobs", "advisor@example.org")]
     [InlineData("/admin/users", "advisor@example.org")]
+    [InlineData("/admin/organisations", "owner@example.org")]
+    [InlineData("/admin/organisations", "advisor@example.org")]
     public async Task SignedInWithoutAdminRole_Gets403WithAnExplanation(string path, string email)
     {
         var client = await app.SignedInClientAsync(email, Password);
@@ -56,6 +59,23 @@ public sealed class AdminAccessTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains("Portal jobs", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Admin_CreatesAnOrganisation_ThroughTheForm()
+    {
+        var client = await app.SignedInClientAsync("admin@example.org", Password);
+
+        var response = await client.SubmitFormAsync("/admin/organisations", "create-organisation", new()
+        {
+            ["Input.Name"] = "Scottish Development International",
+            ["Input.Description"] = "Trade advisors for Scottish firms",
+        });
+        var page = await client.GetStringAsync("/admin/organisations", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("Scottish Development International", page, StringComparison.Ordinal);
+        Assert.Contains("Trade advisors for Scottish firms", page, StringComparison.Ordinal);
     }
 
     [Fact]

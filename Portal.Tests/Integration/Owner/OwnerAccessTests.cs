@@ -113,6 +113,17 @@ public sealed class OwnerAccessTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ASectionAfterSubmission_LeadsBackToTheOverview()
+    {
+        var client = await app.SignedInClientAsync("a@example.org", Password);
+
+        var response = await client.GetAsync("/assessment/section/capacity", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.EndsWith("/assessment", response.Headers.Location!.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task UnknownSection_Is404()
     {
         var client = await app.SignedInClientAsync("b@example.org", Password);
