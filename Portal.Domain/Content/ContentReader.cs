@@ -47,6 +47,7 @@ internal sealed partial class ContentReader(string directory)
         var advice = Guard("advice/", ReadAdvice) ?? [];
         Guard("rules/", () => { ReadRules(); return true; });
         var emails = Guard("emails/", ReadEmailTemplates) ?? [];
+        Guard("emails/", () => { CheckEmailTemplates(emails); return true; });
 
         if (model is null)
         {
@@ -87,21 +88,6 @@ internal sealed partial class ContentReader(string directory)
 
     /// <summary>The file being read, for problems the readers did not foresee.</summary>
     private string? current;
-
-    private Dictionary<string, string> ReadEmailTemplates()
-    {
-        var templates = new Dictionary<string, string>(StringComparer.Ordinal);
-        var folder = Path.Combine(directory, "emails");
-        if (Directory.Exists(folder))
-        {
-            foreach (var path in Directory.GetFiles(folder, "*.liquid").Order(StringComparer.Ordinal))
-            {
-                templates[Path.GetFileNameWithoutExtension(path)] = File.ReadAllText(path);
-            }
-        }
-
-        return templates;
-    }
 
     private YamlObject? Load(string name)
     {

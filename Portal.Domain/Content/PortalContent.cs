@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using Portal.Domain.Emails;
 using Portal.Domain.Questionnaires;
 using Portal.Domain.Rules;
 using Portal.Domain.Scoring;
@@ -18,7 +19,7 @@ public sealed class PortalContent
         IReadOnlyList<FlagDefinition> flags,
         IReadOnlyDictionary<string, AdviceItem> advice,
         IReadOnlyDictionary<string, Source> sources,
-        IReadOnlyDictionary<string, string> emailTemplates)
+        IReadOnlyDictionary<string, EmailTemplate> emailTemplates)
     {
         Model = model;
         Questionnaire = questionnaire;
@@ -50,8 +51,8 @@ public sealed class PortalContent
 
     public IReadOnlyDictionary<string, Source> Sources { get; }
 
-    /// <summary>Email templates by file name without extension (content/emails/NAME.liquid).</summary>
-    public IReadOnlyDictionary<string, string> EmailTemplates { get; }
+    /// <summary>Email templates by name (content/emails/NAME.liquid); every name in <see cref="EmailModels.Names"/> is present.</summary>
+    public IReadOnlyDictionary<string, EmailTemplate> EmailTemplates { get; }
 
     public IReadOnlyList<Persona> Personas { get; internal set; } = [];
 

@@ -25,6 +25,10 @@ public class PortalDbContext(DbContextOptions<PortalDbContext> options) : Identi
 
     public DbSet<FirmShare> FirmShares => Set<FirmShare>();
 
+    public DbSet<FollowUp> FollowUps => Set<FollowUp>();
+
+    public DbSet<EmailOptOut> EmailOptOuts => Set<EmailOptOut>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
@@ -102,6 +106,47 @@ public class PortalDbContext(DbContextOptions<PortalDbContext> options) : Identi
             share.HasOne(s => s.Firm).WithMany(f => f.Shares).HasForeignKey(s => s.FirmId).OnDelete(DeleteBehavior.Cascade);
             share.HasOne(s => s.Organisation).WithMany().HasForeignKey(s => s.OrganisationId).OnDelete(DeleteBehavior.Restrict);
         });
+
+        OnFollowUpsCreating(builder);
+    }
+
+    private static void OnFollowUpsCreating(ModelBuilder builder)
+    {
+        builder.Entity<FollowUp>(followUp =>
+        {
+            followUp.Property(f => f.Kind).HasConversion<int>();
+            followUp.Property(f => f.Status).HasConversion<int>();
+            followUp.Property(f => f.Template).HasMaxLength(50);
+            followUp.Property(f => f.Topic).HasMaxLength(100);
+            followUp.Property(f => f.RecipientEmail).HasMaxLength(256);
+            followUp.Property(f => f.AdviceId).HasMaxLength(100);
+            followUp.Property(f => f.LastError).HasMaxLength(2000);
+            followUp.Property(f => f.Subject).HasMaxLength(500);
+            followUp.Property(f => f.MessageId).HasMaxLength(200);
+            followUp.Property(f => f.CancelReason).HasMaxLength(100);
+
+            // The dispatcher's question: what is pending and due?
+            followUp.HasIndex(f => new { f.Status, f.NextAttemptAt });
+            followUp.HasIndex(f => f.ClaimToken);
+            followUp.HasIndex(f => new { f.UserId, f.Status });
+            followUp.HasIndex(f => new { f.FirmId, f.Status });
+            followUp.HasIndex(f => f.AssessmentId);
+            followUp.HasIndex(f => f.CreatedAt);
+
+            // Deleting a firm or an account deletes the emails still meant for it.
+            followUp.HasOne<Firm>().WithMany().HasForeignKey(f => f.FirmId).OnDelete(DeleteBehavior.Cascade);
+            followUp.HasOne<Assessment>().WithMany().HasForeignKey(f => f.AssessmentId).OnDelete(DeleteBehavior.Cascade);
+            followUp.HasOne<PortalUser>().WithMany().HasForeignKey(f => f.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<EmailOptOut>(optOut =>
+        {
+            optOut.HasKey(o => new { o.UserId, o.Topic });
+            optOut.Property(o => o.Topic).HasMaxLength(100);
+            optOut.HasOne<PortalUser>().WithMany().HasForeignKey(o => o.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<PortalUser>().Property(u => u.TimeZoneId).HasMaxLength(100);
     }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configuration)

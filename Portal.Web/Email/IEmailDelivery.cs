@@ -8,6 +8,28 @@ namespace Portal.Web.Email;
 /// </summary>
 public interface IEmailDelivery
 {
-    /// <summary>Delivers the message or throws; callers decide whether to retry.</summary>
+    /// <summary>
+    /// A session that sends many messages over one connection, as the dispatcher does; it
+    /// connects on first use and reconnects after a failure. Dispose it to disconnect.
+    /// </summary>
+    IEmailSession OpenSession();
+}
+
+public interface IEmailSession : IAsyncDisposable
+{
+    /// <summary>Delivers the message or throws (<see cref="EmailRejectedException"/> when the server refused this message only).</summary>
     Task SendAsync(MimeMessage message, CancellationToken cancellationToken);
+}
+
+/// <summary>The server refused this one message (a bad address, say); the connection and other messages are fine.</summary>
+public sealed class EmailRejectedException(string message, Exception inner) : Exception(message, inner);
+
+public static class EmailDeliveryExtensions
+{
+    /// <summary>Sends one message on a session of its own.</summary>
+    public static async Task SendAsync(this IEmailDelivery delivery, MimeMessage message, CancellationToken cancellationToken)
+    {
+        await using var session = delivery.OpenSession();
+        await session.SendAsync(message, cancellationToken);
+    }
 }

@@ -10,8 +10,13 @@ namespace Portal.Web.Email;
 /// (links carry tokens) is not.
 /// </summary>
 public sealed class PickupFolderEmailDelivery(
-    IOptions<EmailOptions> options, IOptions<PortalOptions> portal, TimeProvider clock, ILogger<PickupFolderEmailDelivery> logger) : IEmailDelivery
+    IOptions<EmailOptions> options, IOptions<PortalOptions> portal, TimeProvider clock, ILogger<PickupFolderEmailDelivery> logger) : IEmailDelivery, IEmailSession
 {
+    // Writing files needs no connection: the delivery is its own session.
+    public IEmailSession OpenSession() => this;
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
     public string Folder => Path.IsPathRooted(options.Value.PickupDirectory)
         ? options.Value.PickupDirectory
         : portal.Value.DataPath(options.Value.PickupDirectory);

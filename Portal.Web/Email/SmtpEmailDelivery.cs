@@ -1,3 +1,4 @@
+using MailKit;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using Microsoft.Extensions.Options;
@@ -8,20 +9,7 @@ namespace Portal.Web.Email;
 /// <summary>Sends through the SMTP server in <c>Email:Smtp</c> with MailKit.</summary>
 public sealed class SmtpEmailDelivery(IOptions<EmailOptions> options, ILogger<SmtpEmailDelivery> logger) : IEmailDelivery
 {
-    public async Task SendAsync(MimeMessage message, CancellationToken cancellationToken)
-    {
-        var smtp = options.Value.Smtp;
-        using var client = new SmtpClient { Timeout = smtp.TimeoutSeconds * 1000 };
-        await client.ConnectAsync(smtp.Host!, smtp.Port, ToMailKit(smtp.Security), cancellationToken);
-        if (!string.IsNullOrEmpty(smtp.Username))
-        {
-            await client.AuthenticateAsync(smtp.Username, smtp.Password ?? "", cancellationToken);
-        }
-
-        await client.SendAsync(message, cancellationToken);
-        await client.DisconnectAsync(quit: true, cancellationToken);
-        logger.LogInformation("Sent email {MessageId} by SMTP via {Host}:{Port}", message.MessageId, smtp.Host, smtp.Port);
-    }
+    public IEmailSession OpenSession() => new Session(options.Value.Smtp, logger);
 
     internal static SecureSocketOptions ToMailKit(SmtpSecurity security) => security switch
     {
@@ -32,4 +20,64 @@ public sealed class SmtpEmailDelivery(IOptions<EmailOptions> options, ILogger<Sm
         SmtpSecurity.SslOnConnect => SecureSocketOptions.SslOnConnect,
         _ => throw new ArgumentOutOfRangeException(nameof(security), security, "Unknown SMTP security mode."),
     };
+
+    private sealed class Session(SmtpOptions smtp, ILogger logger) : IEmailSession
+    {
+        private SmtpClient? client;
+
+        public async Task SendAsync(MimeMessage message, CancellationToken cancellationToken)
+        {
+            try
+            {
+                client ??= new SmtpClient { Timeout = smtp.TimeoutSeconds * 1000 };
+                if (!client.IsConnected)
+                {
+                    await client.ConnectAsync(smtp.Host!, smtp.Port, ToMailKit(smtp.Security), cancellationToken);
+                    if (!string.IsNullOrEmpty(smtp.Username))
+                    {
+                        await client.AuthenticateAsync(smtp.Username, smtp.Password ?? "", cancellationToken);
+                    }
+                }
+
+                await client.SendAsync(message, cancellationToken);
+            }
+            catch (SmtpCommandException e) when (e.ErrorCode is SmtpErrorCode.RecipientNotAccepted or SmtpErrorCode.MessageNotAccepted
+                && e.StatusCode is not SmtpStatusCode.ServiceNotAvailable)
+            {
+                // The server refused this message; the connection is still good for the next one.
+                throw new EmailRejectedException($"The SMTP server refused the message: {(int)e.StatusCode} {e.Message}", e);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Anything else may have left the connection unusable: start afresh next time.
+                Drop();
+                throw;
+            }
+
+            logger.LogDebug("Sent email {MessageId} by SMTP via {Host}:{Port}", message.MessageId, smtp.Host, smtp.Port);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (client is { IsConnected: true })
+            {
+                try
+                {
+                    await client.DisconnectAsync(quit: true);
+                }
+                catch (Exception e) when (e is ServiceNotConnectedException or IOException or SmtpProtocolException)
+                {
+                    // Already gone: nothing to close.
+                }
+            }
+
+            Drop();
+        }
+
+        private void Drop()
+        {
+            client?.Dispose();
+            client = null;
+        }
+    }
 }

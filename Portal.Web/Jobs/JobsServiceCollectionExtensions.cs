@@ -1,4 +1,5 @@
 using Hangfire;
+using Hangfire.AspNetCore;
 using Hangfire.InMemory;
 using Microsoft.Extensions.Options;
 using Portal.Web.Configuration;
@@ -19,6 +20,9 @@ public static class JobsServiceCollectionExtensions
         // JobStorage.Current; the portal never uses it, so two hosts in one process (tests)
         // never run each other's jobs. The outbox table, not this storage, holds durable state.
         services.AddSingleton<JobStorage>(_ => new InMemoryStorage(new InMemoryStorageOptions()));
+        // Likewise the activator: Hangfire's default is the process-wide JobActivator.Current,
+        // which the last host to start overwrites; jobs must be built from this host's services.
+        services.AddSingleton<JobActivator>(sp => new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
         services.AddHangfire((sp, config) => config
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()

@@ -26,7 +26,10 @@ public sealed partial class PickupFolderRegistrationTests
         Assert.Equal(HttpStatusCode.Redirect, register.StatusCode);
         Assert.Contains("RegisterConfirmation", register.Headers.Location!.ToString(), StringComparison.Ordinal);
 
-        var file = Assert.Single(Directory.GetFiles(app.PickupFolder, "*.eml"));
+        // Account emails go through the outbox: a job worker writes the file moments later.
+        var file = await Eventually.WaitForAsync(
+            () => Task.FromResult(Directory.Exists(app.PickupFolder) ? Directory.GetFiles(app.PickupFolder, "*.eml").SingleOrDefault() : null),
+            TimeSpan.FromSeconds(15), "the confirmation email in the pickup folder");
         var message = await MimeMessage.LoadAsync(file, TestContext.Current.CancellationToken);
         Assert.Equal(email, message.To.Mailboxes.Single().Address);
         Assert.Equal("Confirm your email address", message.Subject);

@@ -5,6 +5,7 @@ using Portal.Domain.Questionnaires;
 using Portal.Domain.Scoring;
 using Portal.Web.Data;
 using Portal.Web.Data.Entities;
+using Portal.Web.Features.FollowUps;
 
 namespace Portal.Web.Features.Assessments;
 
@@ -255,6 +256,8 @@ public sealed class AssessmentService(IDbContextFactory<PortalDbContext> dbFacto
         draft.TriagePriority = report.TriagePriority;
         db.AssessmentFactorScores.AddRange(report.Factors.Select(f => new AssessmentFactorScore { AssessmentId = draft.Id, FactorId = f.Id, Score = f.Score }));
         db.AssessmentFlags.AddRange(report.Flags.Select(f => new AssessmentFlag { AssessmentId = draft.Id, FlagId = f.Id }));
+        // The follow-up emails are saved with the submission, in one transaction: both or neither.
+        await FollowUpPlanner.ScheduleAsync(db, Content, firm.Id, draft.Id, report, draft.SubmittedAt.Value, ct);
         await db.SaveChangesAsync(ct);
         return new SubmitResult(draft.Id, []);
     }

@@ -3,6 +3,7 @@ using Portal.Domain.Scoring;
 using Portal.Web.Data;
 using Portal.Web.Data.Entities;
 using Portal.Web.Features.Assessments;
+using Portal.Web.Features.FollowUps;
 
 namespace Portal.Web.Features.Results;
 
@@ -14,7 +15,12 @@ public sealed record ResultsView(
     string FirmName,
     AssessmentReport Report,
     AssessmentReport? Previous,
-    int? PreviousNumber);
+    int? PreviousNumber,
+    IReadOnlyList<PlannedEmail> Emails,
+    TimeZoneInfo Zone);
+
+/// <summary>A follow-up email of this assessment's plan, as the outbox has it now.</summary>
+public sealed record PlannedEmail(string AdviceId, DateTime DueAt, FollowUpStatus Status, DateTime? SentAt, string? CancelReason);
 
 public sealed class ResultsService(IDbContextFactory<PortalDbContext> dbFactory)
 {
@@ -31,7 +37,7 @@ public sealed class ResultsService(IDbContextFactory<PortalDbContext> dbFactory)
             return null;
         }
 
-        return await BuildAsync(db, assessment.Id, assessment.FirmId, assessment.Number, assessment.SubmittedAt!.Value, assessment.ResultJson!, assessment.FirmName, ct);
+        return await BuildAsync(db, assessment.Id, assessment.FirmId, assessment.Number, assessment.SubmittedAt!.Value, assessment.ResultJson!, assessment.FirmName, userId, ct);
     }
 
     /// <summary>For the PDF renderer, which has already checked a signed, short-lived token for this id.</summary>
@@ -43,7 +49,7 @@ public sealed class ResultsService(IDbContextFactory<PortalDbContext> dbFactory)
             .Select(a => new { a.Id, a.FirmId, a.Number, a.SubmittedAt, a.ResultJson, FirmName = a.Firm.Name })
             .FirstOrDefaultAsync(ct);
         return assessment is null ? null
-            : await BuildAsync(db, assessment.Id, assessment.FirmId, assessment.Number, assessment.SubmittedAt!.Value, assessment.ResultJson!, assessment.FirmName, ct);
+            : await BuildAsync(db, assessment.Id, assessment.FirmId, assessment.Number, assessment.SubmittedAt!.Value, assessment.ResultJson!, assessment.FirmName, null, ct);
     }
 
     /// <summary>The owner's latest submitted assessment, for the navigation's "Results" link.</summary>
@@ -57,14 +63,22 @@ public sealed class ResultsService(IDbContextFactory<PortalDbContext> dbFactory)
             .FirstOrDefaultAsync(ct);
     }
 
-    private static async Task<ResultsView> BuildAsync(PortalDbContext db, Guid id, Guid firmId, int number, DateTime submittedAt, string resultJson, string firmName, CancellationToken ct)
+    /// <param name="userId">The owner looking, whose emails and time zone are shown; null for the printed report (the firm's first owner).</param>
+    private static async Task<ResultsView> BuildAsync(PortalDbContext db, Guid id, Guid firmId, int number, DateTime submittedAt, string resultJson, string firmName, string? userId, CancellationToken ct)
     {
+        userId ??= await db.FirmMembers.Where(m => m.FirmId == firmId).OrderBy(m => m.JoinedAt).Select(m => m.UserId).FirstOrDefaultAsync(ct);
+        var zone = await db.Users.Where(u => u.Id == userId).Select(u => u.TimeZoneId).FirstOrDefaultAsync(ct);
+        var emails = await db.FollowUps.AsNoTracking()
+            .Where(f => f.AssessmentId == id && f.UserId == userId && f.AdviceId != null)
+            .OrderBy(f => f.DueAt).ThenBy(f => f.AdviceId)
+            .Select(f => new PlannedEmail(f.AdviceId!, f.DueAt, f.Status, f.SentAt, f.CancelReason))
+            .ToListAsync(ct);
         var previous = await db.Assessments.AsNoTracking()
             .Where(a => a.FirmId == firmId && a.Status == AssessmentStatus.Submitted && a.Number < number)
             .OrderByDescending(a => a.Number)
             .Select(a => new { a.Number, a.ResultJson })
             .FirstOrDefaultAsync(ct);
         return new ResultsView(id, number, submittedAt, firmName, AssessmentReport.FromJson(resultJson),
-            previous?.ResultJson is { } json ? AssessmentReport.FromJson(json) : null, previous?.Number);
+            previous?.ResultJson is { } json ? AssessmentReport.FromJson(json) : null, previous?.Number, emails, TimeZones.Resolve(zone));
     }
 }

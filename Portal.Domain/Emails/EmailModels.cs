@@ -1,0 +1,115 @@
+using Portal.Domain.Content;
+
+namespace Portal.Domain.Emails;
+
+/// <summary>Links an email carries; absolute addresses made by the portal.</summary>
+public sealed record EmailLinks(string Portal, string? Unsubscribe, string? Preferences);
+
+/// <summary>
+/// The templates the portal sends and the variables each one receives. This is the one place
+/// that defines the shape of a template's model: the portal builds models with these methods,
+/// and content validation renders every template with <see cref="Sample"/> models to catch a
+/// misspelt variable before the portal starts.
+/// </summary>
+public static class EmailModels
+{
+    public const string Layout = "layout";
+    public const string FollowUp = "follow-up";
+    public const string ConfirmEmail = "confirm-email";
+    public const string ResetPassword = "reset-password";
+    public const string ResetCode = "reset-code";
+
+    public const string PortalName = "SME Readiness Portal";
+
+    /// <summary>Every template the portal uses; the layout has no subject of its own.</summary>
+    public static IReadOnlyList<string> Names { get; } = [Layout, FollowUp, ConfirmEmail, ResetPassword, ResetCode];
+
+    /// <summary>The layout around every email: why the person gets it, and the links to stop it.</summary>
+    public static Dictionary<string, object?> LayoutModel(string reason, EmailLinks links) => new()
+    {
+        ["portal"] = Portal(links),
+        ["reason"] = reason,
+        ["unsubscribe_url"] = links.Unsubscribe ?? "",
+        ["preferences_url"] = links.Preferences ?? "",
+    };
+
+    /// <summary>A follow-up advice email: an item of the firm's action plan, some days after it submitted.</summary>
+    public static Dictionary<string, object?> FollowUpModel(
+        PortalContent content, AdviceItem advice, string firmName, double? factorScore, string? factorBand,
+        DateTimeOffset submitted, string resultsUrl, string adviceUrl, EmailLinks links)
+    {
+        var factor = content.Model.Factors.FirstOrDefault(f => f.Id == advice.FactorId);
+        return FollowUpModel(firmName, advice, [.. advice.Sources.Select(content.Cite)], adviceUrl,
+            factor?.Name ?? advice.FactorId, factorScore, factor?.Threshold, factorBand, submitted, resultsUrl, links);
+    }
+
+    private static Dictionary<string, object?> FollowUpModel(
+        string firmName, AdviceItem advice, List<string> sources, string adviceUrl, string factorName, double? factorScore,
+        double? threshold, string? factorBand, DateTimeOffset submitted, string resultsUrl, EmailLinks links) => new()
+    {
+        ["portal"] = Portal(links),
+        ["firm"] = new Dictionary<string, object?> { ["name"] = firmName },
+        ["advice"] = new Dictionary<string, object?>
+        {
+            ["title"] = advice.Title,
+            ["summary"] = advice.Summary,
+            ["body_html"] = advice.BodyHtml,
+            ["body_text"] = advice.BodyMarkdown.Trim(),
+            ["sources"] = sources,
+            ["url"] = adviceUrl,
+        },
+        ["factor"] = new Dictionary<string, object?>
+        {
+            ["name"] = factorName,
+            ["score"] = factorScore is { } s ? Math.Round(s) : null,
+            ["threshold"] = threshold,
+            ["band"] = factorBand,
+        },
+        ["assessment"] = new Dictionary<string, object?>
+        {
+            ["submitted"] = submitted.ToString("d MMMM yyyy", System.Globalization.CultureInfo.InvariantCulture),
+            ["results_url"] = resultsUrl,
+        },
+    };
+
+    /// <summary>Confirm an address, or reset a password: an account email with one link.</summary>
+    public static Dictionary<string, object?> LinkModel(string link, EmailLinks links) => new()
+    {
+        ["portal"] = Portal(links),
+        ["link"] = link,
+    };
+
+    public static Dictionary<string, object?> CodeModel(string code, EmailLinks links) => new()
+    {
+        ["portal"] = Portal(links),
+        ["code"] = code,
+    };
+
+    /// <summary>A model of the right shape for a template, to check the template against.</summary>
+    public static IReadOnlyDictionary<string, object?>? Sample(string name)
+    {
+        var links = new EmailLinks("https://portal.example.org", "https://portal.example.org/email/unsubscribe?token=t", "https://portal.example.org/settings/emails");
+        var sampleAdvice = new AdviceItem("sample", "capacity", "A sample advice item", Audience.Owner, ScoreLevel.Weak,
+            "A summary.", [], "A body.", "<p>A body.</p>", "advice/sample.md");
+        return name switch
+        {
+            Layout => new Dictionary<string, object?>(LayoutModel("Why you get this email.", links)) { ["subject"] = "Subject", ["content"] = "Content" },
+            FollowUp => FollowUpModel("Sample Ltd", sampleAdvice, ["Bose (2016), Conclusions"], links.Portal + "/advice/sample",
+                "Capacity", 42, 40, "Emerging", DateTimeOffset.UnixEpoch, links.Portal + "/results/1", links),
+            ConfirmEmail or ResetPassword => LinkModel(links.Portal + "/Account/ConfirmEmail?code=x", links),
+            ResetCode => CodeModel("123456", links),
+            _ => null,
+        };
+    }
+
+    /// <summary>The parts a template must have.</summary>
+    internal static IReadOnlyList<string> RequiredParts(string name) =>
+        name == Layout ? ["html", "text"] : ["subject", "html", "text"];
+
+    private static Dictionary<string, object?> Portal(EmailLinks links) => new()
+    {
+        ["name"] = PortalName,
+        ["url"] = links.Portal,
+        ["preferences_url"] = links.Preferences ?? "",
+    };
+}

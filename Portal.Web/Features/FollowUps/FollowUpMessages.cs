@@ -1,0 +1,130 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.EntityFrameworkCore;
+using MimeKit;
+using Portal.Domain.Content;
+using Portal.Domain.Emails;
+using Portal.Web.Configuration;
+using Portal.Web.Data;
+using Portal.Web.Data.Entities;
+using Portal.Web.Email;
+
+namespace Portal.Web.Features.FollowUps;
+
+/// <summary>A claimed row made ready: a message to send, or why it will not be sent.</summary>
+public sealed record PreparedEmail(FollowUp Row, MimeMessage? Message, string? Failure = null, bool OptedOut = false);
+
+/// <summary>An account email's one variable, kept encrypted in the outbox row.</summary>
+public sealed record AccountEmailPayload(string? Link, string? Code);
+
+/// <summary>
+/// Renders outbox rows into messages with the content's templates: the data each row
+/// needs is loaded for the whole batch at once.
+/// </summary>
+public sealed class FollowUpMessages(ContentCatalog catalog, EmailComposer composer, PublicLinks links, UnsubscribeTokens tokens, IDataProtectionProvider protection)
+{
+    private readonly IDataProtector payloads = protection.CreateProtector("Portal.Email.Payload.v1");
+
+    public string ProtectPayload(AccountEmailPayload payload) => payloads.Protect(JsonSerializer.Serialize(payload));
+
+    public async Task<IReadOnlyList<PreparedEmail>> PrepareAsync(PortalDbContext db, IReadOnlyList<FollowUp> rows, CancellationToken ct)
+    {
+        var userIds = rows.Where(r => r.UserId is not null).Select(r => r.UserId!).Distinct().ToList();
+        var firmIds = rows.Where(r => r.FirmId is not null).Select(r => r.FirmId!.Value).Distinct().ToList();
+        var assessmentIds = rows.Where(r => r.AssessmentId is not null).Select(r => r.AssessmentId!.Value).Distinct().ToList();
+
+        var users = await db.Users.AsNoTracking().Where(u => userIds.Contains(u.Id))
+            .Select(u => new { u.Id, u.Email, u.TimeZoneId }).ToDictionaryAsync(u => u.Id, ct);
+        var optOuts = (await db.EmailOptOuts.AsNoTracking().Where(o => userIds.Contains(o.UserId)).Select(o => new { o.UserId, o.Topic }).ToListAsync(ct))
+            .Select(o => (o.UserId, o.Topic)).ToHashSet();
+        var firms = await db.Firms.AsNoTracking().Where(f => firmIds.Contains(f.Id)).Select(f => new { f.Id, f.Name }).ToDictionaryAsync(f => f.Id, f => f.Name, ct);
+        var submitted = await db.Assessments.AsNoTracking().Where(a => assessmentIds.Contains(a.Id))
+            .Select(a => new { a.Id, a.SubmittedAt }).ToDictionaryAsync(a => a.Id, a => a.SubmittedAt, ct);
+        var scores = (await db.AssessmentFactorScores.AsNoTracking().Where(s => assessmentIds.Contains(s.AssessmentId)).ToListAsync(ct))
+            .ToDictionary(s => (s.AssessmentId, s.FactorId), s => s.Score);
+
+        var content = catalog.Current;
+        var prepared = new List<PreparedEmail>(rows.Count);
+        foreach (var row in rows)
+        {
+            var user = row.UserId is not null ? users.GetValueOrDefault(row.UserId) : null;
+            if (row.Kind == EmailKind.Account)
+            {
+                prepared.Add(Account(row));
+                continue;
+            }
+
+            if (row.Topic is not null && row.UserId is not null && optOuts.Contains((row.UserId, row.Topic)))
+            {
+                prepared.Add(new PreparedEmail(row, null, OptedOut: true));
+                continue;
+            }
+
+            if (user?.Email is not { Length: > 0 } email)
+            {
+                prepared.Add(new PreparedEmail(row, null, "The recipient's account has no email address."));
+                continue;
+            }
+
+            if (row.AdviceId is null || !content.Advice.TryGetValue(row.AdviceId, out var advice))
+            {
+                prepared.Add(new PreparedEmail(row, null, $"The advice item '{row.AdviceId}' is no longer in the content."));
+                continue;
+            }
+
+            var firmName = row.FirmId is { } firmId ? firms.GetValueOrDefault(firmId, "your firm") : "your firm";
+            var zone = TimeZones.Resolve(user.TimeZoneId);
+            var when = row.AssessmentId is { } a && submitted.GetValueOrDefault(a) is { } at ? at : row.CreatedAt;
+            var score = row.AssessmentId is { } id ? scores.GetValueOrDefault((id, advice.FactorId)) : null;
+            var band = score is { } s ? content.Model.BandFor(s).Name : null;
+            var emailLinks = Links(row.UserId!, row.FirmId!.Value);
+            var model = EmailModels.FollowUpModel(content, advice, firmName, score, band, TimeZones.ToLocal(when, zone),
+                links.To($"results/{row.AssessmentId}"), links.To($"advice/{advice.Id}"), emailLinks);
+            var reason = $"You get this email because {firmName} assessed its readiness to sell abroad on the {EmailModels.PortalName} and advice emails are on.";
+            var message = Compose(row, email, model, reason, emailLinks);
+
+            // RFC 8058: mail programs show an unsubscribe button that posts to this address, no sign-in needed.
+            message.Headers.Add("List-Unsubscribe", $"<{emailLinks.Unsubscribe!.Replace("/email/unsubscribe?", "/email/unsubscribe/one-click?", StringComparison.Ordinal)}>");
+            message.Headers.Add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
+            prepared.Add(new PreparedEmail(row, message));
+        }
+
+        return prepared;
+    }
+
+    private PreparedEmail Account(FollowUp row)
+    {
+        AccountEmailPayload? payload;
+        try
+        {
+            payload = row.ProtectedPayload is null ? null : JsonSerializer.Deserialize<AccountEmailPayload>(payloads.Unprotect(row.ProtectedPayload));
+        }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            payload = null;
+        }
+
+        if (payload is null || row.RecipientEmail is null)
+        {
+            return new PreparedEmail(row, null, "The email's link could not be read (the data-protection keys changed).");
+        }
+
+        var emailLinks = new EmailLinks(links.BaseUrl, null, null);
+        var model = payload.Code is { } code ? EmailModels.CodeModel(code, emailLinks) : EmailModels.LinkModel(payload.Link ?? "", emailLinks);
+        var reason = $"You get this email because someone used this address on the {EmailModels.PortalName}.";
+        return new PreparedEmail(row, Compose(row, row.RecipientEmail, model, reason, emailLinks));
+    }
+
+    private MimeMessage Compose(FollowUp row, string to, Dictionary<string, object?> model, string reason, EmailLinks emailLinks)
+    {
+        var content = catalog.Current;
+        var rendered = content.EmailTemplates[row.Template].Render(model, content.EmailTemplates[EmailModels.Layout], EmailModels.LayoutModel(reason, emailLinks));
+        return composer.Compose(to, rendered.Subject, rendered.Html, rendered.Text);
+    }
+
+    private EmailLinks Links(string userId, Guid firmId)
+    {
+        var token = Uri.EscapeDataString(tokens.Create(userId, firmId));
+        return new EmailLinks(links.BaseUrl, links.To($"email/unsubscribe?token={token}"), links.To("settings/emails"));
+    }
+}

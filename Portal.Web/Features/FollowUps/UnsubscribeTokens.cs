@@ -1,0 +1,40 @@
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.DataProtection;
+
+namespace Portal.Web.Features.FollowUps;
+
+/// <summary>Who an unsubscribe link is for: one person, for one firm.</summary>
+public sealed record UnsubscribeTarget(string UserId, Guid FirmId);
+
+/// <summary>
+/// The token in an email's unsubscribe link. Data Protection signs and encrypts it, so it
+/// cannot be forged or altered, and it names the person and the firm, so a link from one
+/// firm's email does nothing for another. It does not expire: an unsubscribe link in an old
+/// email must still work.
+/// </summary>
+public sealed class UnsubscribeTokens(IDataProtectionProvider protection)
+{
+    private readonly IDataProtector protector = protection.CreateProtector("Portal.Email.Unsubscribe.v1");
+
+    public string Create(string userId, Guid firmId) => protector.Protect($"{firmId:N}|{userId}");
+
+    public UnsubscribeTarget? Read(string? token)
+    {
+        if (string.IsNullOrWhiteSpace(token) || token.Length > 2000)
+        {
+            return null;
+        }
+
+        try
+        {
+            var parts = protector.Unprotect(token).Split('|', 2);
+            return parts.Length == 2 && Guid.TryParseExact(parts[0], "N", out var firmId) && parts[1].Length > 0
+                ? new UnsubscribeTarget(parts[1], firmId)
+                : null;
+        }
+        catch (CryptographicException)
+        {
+            return null; // forged, altered, or made with keys this portal does not have
+        }
+    }
+}
