@@ -54,7 +54,8 @@ public static class EmailModels
             ["title"] = advice.Title,
             ["summary"] = advice.Summary,
             ["body_html"] = advice.BodyHtml,
-            ["body_text"] = advice.BodyMarkdown.Trim(),
+            // Markdown reads well as plain text, but for its bold markers.
+            ["body_text"] = advice.BodyMarkdown.Replace("**", "", StringComparison.Ordinal).Trim(),
             ["sources"] = sources,
             ["url"] = adviceUrl,
         },

@@ -50,7 +50,7 @@ public sealed class MailDevServer : IAsyncLifetime
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        http.BaseAddress = new Uri($"http://127.0.0.1:{WebPort}/");
+        http.BaseAddress ??= new Uri($"http://127.0.0.1:{WebPort}/"); // the same ports after a restart
 
         await Eventually.WaitForAsync(async () =>
         {

@@ -23,6 +23,8 @@ public sealed record AccountEmailPayload(string? Link, string? Code);
 /// </summary>
 public sealed class FollowUpMessages(ContentCatalog catalog, EmailComposer composer, PublicLinks links, UnsubscribeTokens tokens, IDataProtectionProvider protection)
 {
+    public const string OutboxIdHeader = "X-Portal-Email-Id";
+
     private readonly IDataProtector payloads = protection.CreateProtector("Portal.Email.Payload.v1");
 
     public string ProtectPayload(AccountEmailPayload payload) => payloads.Protect(JsonSerializer.Serialize(payload));
@@ -119,7 +121,10 @@ public sealed class FollowUpMessages(ContentCatalog catalog, EmailComposer compo
     {
         var content = catalog.Current;
         var rendered = content.EmailTemplates[row.Template].Render(model, content.EmailTemplates[EmailModels.Layout], EmailModels.LayoutModel(reason, emailLinks));
-        return composer.Compose(to, rendered.Subject, rendered.Html, rendered.Text);
+        var message = composer.Compose(to, rendered.Subject, rendered.Html, rendered.Text);
+        // Ties a message in anyone's mailbox to its line in the delivery log.
+        message.Headers.Add(OutboxIdHeader, row.Id.ToString());
+        return message;
     }
 
     private EmailLinks Links(string userId, Guid firmId)
