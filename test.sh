@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test of the portal. Works on a fresh machine: installs what is missing
-# (Debian's Chromium when run as root, maildev into tools/maildev), restores, builds,
+# (Debian's Chromium and Node.js when run as root, maildev into tools/maildev), restores, builds,
 # checks that the EF model has no pending migration, runs the tests, and ends with
 # the line "N passed, N failed". Exits non-zero on any failure.
 set -uo pipefail
@@ -26,6 +26,14 @@ fi
 /usr/bin/chromium --version
 
 step "maildev (SMTP server for tests)"
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null \
+      || fail_setup "could not install nodejs and npm with apt-get"
+  else
+    fail_setup "Node.js is missing: run 'sudo apt-get install -y nodejs npm', then this script again"
+  fi
+fi
 if [ ! -f tools/maildev/node_modules/maildev/bin/maildev ]; then
   (cd tools/maildev && npm ci --no-audit --no-fund --loglevel=error) || fail_setup "npm ci in tools/maildev failed"
 fi

@@ -12,6 +12,7 @@ namespace Portal.Tests.TestSupport;
 public sealed class MailDevServer : IAsyncLifetime
 {
     private Process? process;
+    private DirectoryInfo? mailDirectory;
     private readonly HttpClient http = new();
 
     public int SmtpPort { get; private set; }
@@ -38,9 +39,16 @@ public sealed class MailDevServer : IAsyncLifetime
             WebPort = FreePort.Next();
         }
 
+        // Left to itself maildev keeps its mail in /tmp/maildev-<pid>, which nothing removes. A
+        // fresh folder per start also keeps a restarted server empty, as a new process would be.
+        mailDirectory = Directory.CreateTempSubdirectory("portal-maildev-");
         var start = new ProcessStartInfo("node")
         {
-            ArgumentList = { script, "--smtp", $"{SmtpPort}", "--web", $"{WebPort}", "--ip", "127.0.0.1", "--web-ip", "127.0.0.1", "--silent" },
+            ArgumentList =
+            {
+                script, "--smtp", $"{SmtpPort}", "--web", $"{WebPort}", "--ip", "127.0.0.1", "--web-ip", "127.0.0.1",
+                "--mail-directory", mailDirectory.FullName, "--silent",
+            },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -76,6 +84,8 @@ public sealed class MailDevServer : IAsyncLifetime
 
         process?.Dispose();
         process = null;
+        mailDirectory?.Delete(recursive: true);
+        mailDirectory = null;
     }
 
     public async Task<IReadOnlyList<MailDevEmail>> EmailsToAsync(string address)

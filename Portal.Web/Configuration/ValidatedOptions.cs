@@ -1,5 +1,6 @@
 using System.Collections;
 using System.ComponentModel.DataAnnotations;
+using System.Globalization;
 using System.Reflection;
 using Microsoft.Extensions.Options;
 
@@ -42,19 +43,41 @@ public static class ValidatedOptions
                 }
             }
 
-            // Nested settings objects (Email:Smtp) are validated with their own path.
+            // Nested settings objects (Email:Smtp) and list entries (DemoData:Users:0) are
+            // validated with their own path, the one an operator would write to fix them.
             foreach (var property in instance.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance))
             {
                 var type = property.PropertyType;
-                if (!type.IsClass || type == typeof(string) || typeof(IEnumerable).IsAssignableFrom(type) || property.GetIndexParameters().Length > 0)
+                if (type == typeof(string) || property.GetIndexParameters().Length > 0
+                    || !(type.IsClass || type.IsInterface))
                 {
                     continue;
                 }
 
-                if (property.GetValue(instance) is { } child)
+                var childPath = $"{path}:{property.Name}";
+                switch (property.GetValue(instance))
                 {
-                    Collect(child, $"{path}:{property.Name}", failures);
+                    case IEnumerable items:
+                        CollectItems(items, childPath, failures);
+                        break;
+                    case { } child:
+                        Collect(child, childPath, failures);
+                        break;
                 }
+            }
+        }
+
+        private static void CollectItems(IEnumerable items, string path, List<string> failures)
+        {
+            var index = 0;
+            foreach (var item in items)
+            {
+                if (item is not null && item.GetType().IsClass && item is not string)
+                {
+                    Collect(item, $"{path}:{index.ToString(CultureInfo.InvariantCulture)}", failures);
+                }
+
+                index++;
             }
         }
     }

@@ -46,28 +46,44 @@ public sealed class ContentCommandsTests
     [Fact]
     public async Task Score_PrintsTheResultAsJson()
     {
-        var file = Path.Combine(Directory.CreateTempSubdirectory("portal-score-").FullName, "answers.json");
-        await File.WriteAllTextAsync(file, Answers.For(TestContent.Real).Set("cs.activity", "production").ToJson().ToJsonString(), TestContext.Current.CancellationToken);
+        var folder = Directory.CreateTempSubdirectory("portal-score-").FullName;
+        try
+        {
+            var file = Path.Combine(folder, "answers.json");
+            await File.WriteAllTextAsync(file, Answers.For(TestContent.Real).Set("cs.activity", "production").ToJson().ToJsonString(), TestContext.Current.CancellationToken);
 
-        var (exit, output, _) = await RunAsync("score", file, RepoPaths.Content);
+            var (exit, output, _) = await RunAsync("score", file, RepoPaths.Content);
 
-        Assert.Equal(0, exit);
-        var result = JsonDocument.Parse(output).RootElement;
-        Assert.Equal("production-abroad", result.GetProperty("stage").GetProperty("id").GetString());
-        Assert.Equal(TestContent.Real.Version, result.GetProperty("contentVersion").GetString());
+            Assert.Equal(0, exit);
+            var result = JsonDocument.Parse(output).RootElement;
+            Assert.Equal("production-abroad", result.GetProperty("stage").GetProperty("id").GetString());
+            Assert.Equal(TestContent.Real.Version, result.GetProperty("contentVersion").GetString());
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 
     [Fact]
     public async Task Score_BadAnswers_ListsThemAndExits1()
     {
-        var file = Path.Combine(Directory.CreateTempSubdirectory("portal-score-").FullName, "bad.json");
-        await File.WriteAllTextAsync(file, """{"answers": {"cs.activity": "often", "cs.team-collaboration": 7}}""", TestContext.Current.CancellationToken);
+        var folder = Directory.CreateTempSubdirectory("portal-score-").FullName;
+        try
+        {
+            var file = Path.Combine(folder, "bad.json");
+            await File.WriteAllTextAsync(file, """{"answers": {"cs.activity": "often", "cs.team-collaboration": 7}}""", TestContext.Current.CancellationToken);
 
-        var (exit, _, error) = await RunAsync("score", file, RepoPaths.Content);
+            var (exit, _, error) = await RunAsync("score", file, RepoPaths.Content);
 
-        Assert.Equal(1, exit);
-        Assert.Contains("answers.cs.activity: 'often' is not an option", error, StringComparison.Ordinal);
-        Assert.Contains("answers.cs.team-collaboration: expects a whole number from 1 to 5", error, StringComparison.Ordinal);
+            Assert.Equal(1, exit);
+            Assert.Contains("answers.cs.activity: 'often' is not an option", error, StringComparison.Ordinal);
+            Assert.Contains("answers.cs.team-collaboration: expects a whole number from 1 to 5", error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 
     [Fact]

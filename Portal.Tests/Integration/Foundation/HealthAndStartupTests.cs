@@ -1,6 +1,9 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection;
 using Portal.Tests.TestSupport;
+using Portal.Web.Data;
 using Portal.Web.Features.Accounts;
 
 namespace Portal.Tests.Integration.Foundation;
@@ -64,8 +67,14 @@ public sealed class HealthAndStartupTests
             o.Settings["DemoData:Users:0:Role"] = PortalRoles.Owner;
             o.Settings["DemoData:Users:0:Password"] = "Demo-owner-2026";
         });
-        _ = app.Services;
 
-        await Assert.ThrowsAsync<InvalidOperationException>(() => app.RolesOfAsync("owner@demo.test"));
+        // The host is up and refused on purpose (not, say, because it failed to start).
+        var health = await app.CreateClient().GetAsync("/health", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        Assert.Contains(app.Logs.Lines, l => l.Contains("DemoData:Enabled is ignored outside the Development environment.", StringComparison.Ordinal));
+        await using var scope = app.Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<PortalUser>>();
+        Assert.Null(await users.FindByEmailAsync("owner@demo.test"));
+        Assert.Empty(users.Users);
     }
 }

@@ -36,6 +36,13 @@ public sealed partial class PickupFolderRegistrationTests
         Assert.NotNull(message.HtmlBody);
         var link = ConfirmLink().Match(message.TextBody ?? "").Value;
         Assert.NotEmpty(link);
+        var code = CodeOfLink().Match(link).Groups[1].Value;
+        Assert.NotEmpty(code);
+
+        // The developer finds the file from the log; the line comes just after the file appears.
+        await Eventually.WaitForAsync(
+            () => Task.FromResult(app.Logs.Lines.FirstOrDefault(l => l.Contains(file, StringComparison.Ordinal))),
+            TimeSpan.FromSeconds(5), "the log line naming the .eml file");
 
         // Before confirming, the account cannot sign in.
         var early = await client.SubmitFormAsync("/Account/Login", "login", new() { ["Input.Email"] = email, ["Input.Password"] = password });
@@ -50,8 +57,15 @@ public sealed partial class PickupFolderRegistrationTests
         Assert.Contains(email, home, StringComparison.Ordinal);
 
         Assert.Equal([PortalRoles.Owner], await app.RolesOfAsync(email));
+
+        // Logs may be shipped to people who must not be able to sign in or confirm as this user.
+        Assert.DoesNotContain(app.Logs.Lines, l => l.Contains(password, StringComparison.Ordinal));
+        Assert.DoesNotContain(app.Logs.Lines, l => l.Contains(code, StringComparison.Ordinal));
     }
 
     [GeneratedRegex(@"https?://\S+/Account/ConfirmEmail\S+")]
     private static partial Regex ConfirmLink();
+
+    [GeneratedRegex(@"[?&]code=([^&\s]+)")]
+    private static partial Regex CodeOfLink();
 }

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Portal.Web.Features.Accounts;
 
 namespace Portal.Web.Features.DemoData;
 
@@ -17,12 +18,27 @@ public sealed class DemoDataOptions
 
 public sealed class DemoUser
 {
-    [Required, EmailAddress]
+    [Required(ErrorMessage = "must be the demo user's email address")]
+    [EmailAddress(ErrorMessage = "must be an email address, such as owner@demo.test")]
     public string Email { get; set; } = "";
 
-    [Required]
+    [PortalRole]
     public string Role { get; set; } = "";
 
-    [Required]
+    [Required(ErrorMessage = "must be the demo user's password")]
     public string Password { get; set; } = "";
+}
+
+/// <summary>
+/// Checked with the settings rather than by the seeder: Identity would create the user first
+/// and only then refuse the role, leaving an account without one.
+/// </summary>
+internal sealed class PortalRoleAttribute : ValidationAttribute
+{
+    public PortalRoleAttribute()
+        : base($"must be one of {string.Join(", ", PortalRoles.All)}")
+    {
+    }
+
+    public override bool IsValid(object? value) => value is string role && PortalRoles.All.Contains(role, StringComparer.Ordinal);
 }
