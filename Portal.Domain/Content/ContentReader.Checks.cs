@@ -113,7 +113,9 @@ internal sealed partial class ContentReader
             {
                 if (!advice.Values.Any(a => a.FactorId == factor.Id && a.Audience == Audience.Owner && a.ForScore == level))
                 {
-                    problems.Add("advice/", 0, $"factor '{factor.Id}' has no advice for owners with 'for-score: {level.ToString().ToLowerInvariant()}'");
+                    // The advice is what is missing, so there is no line of it to show; the
+                    // factor's entry in model.yaml is where the author can see which one it is.
+                    problems.Add("model.yaml", factorLines.GetValueOrDefault(factor.Id), $"factor '{factor.Id}' has no advice for owners with 'for-score: {level.ToString().ToLowerInvariant()}' (add one in advice/)");
                 }
             }
         }

@@ -180,9 +180,10 @@ internal sealed partial class ContentReader
             foreach (var r in file.Objects("rules", required: true))
             {
                 var rule = ReadRule(r);
-                if (rules.Any(x => x.Id == rule.Id))
+                // Name where the first copy is, so the author can tell which of the two to rename.
+                if (rules.FirstOrDefault(x => x.Id == rule.Id) is { } first)
                 {
-                    r.Problem($"rule '{rule.Id}' is defined twice");
+                    r.Problem($"rule '{rule.Id}' is defined twice (also at {first.File}:{first.Line})");
                     continue;
                 }
 

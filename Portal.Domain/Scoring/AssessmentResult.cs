@@ -67,7 +67,7 @@ public sealed class AssessmentResult
             {
                 var band = model.FindBand(k.CapBandId);
                 (caps ??= []).Add(new AppliedCap(ScoreTargets.Overall, band, CapReason.Knockout, factor, null,
-                    $"{factor.Name} scores {score:0}, far below the threshold of {factor.Threshold:0}. It is a critical success factor, so your overall band can be no higher than {band.Name} until it improves."));
+                    $"{factor.Name} scores {Explanations.ScoreAgainst(score, k.Below)}, far below the threshold of {Explanations.Threshold(factor.Threshold)}. It is a critical success factor, so your overall band can be no higher than {band.Name} until it improves."));
             }
         }
 

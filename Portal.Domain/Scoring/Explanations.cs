@@ -106,7 +106,7 @@ internal static class Explanations
                 };
                 return new Evidence(double.IsNaN(score)
                     ? $"{target} could not be worked out (no answers)."
-                    : $"{target} is {score:0} ({(s.Below ? "the test is below" : "the test is at least")} {s.Value:0}).", null);
+                    : $"{target} is {ScoreAgainst(score, s.Value)} ({(s.Below ? "the test is below" : "the test is at least")} {Threshold(s.Value)}).", null);
             case ResolvedFlag f:
                 var flag = content.Flags[f.Flag];
                 return new Evidence(holds ? $"“{flag.Name}” applies: {flag.Description}" : $"“{flag.Name}” does not apply.", null);
@@ -116,6 +116,30 @@ internal static class Explanations
                 return new Evidence(holds ? "A condition held." : "A condition did not hold.", null);
         }
     }
+
+    /// <summary>
+    /// A score as shown next to the threshold it was tested against: one decimal, as scores are
+    /// shown elsewhere in the result, or more when one decimal would round it onto the other
+    /// side of the threshold (44.96 tested "below 45" must not read "45.0"). The sentence then
+    /// never contradicts whether the test held.
+    /// </summary>
+    internal static string ScoreAgainst(double score, double threshold)
+    {
+        for (var decimals = 1; decimals <= 6; decimals++)
+        {
+            var shown = Math.Round(score, decimals, MidpointRounding.AwayFromZero);
+            if (shown < threshold == score < threshold)
+            {
+                return shown.ToString("F" + decimals.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+            }
+        }
+
+        // Closer than a millionth: the exact value is the only honest one.
+        return score.ToString("R", CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>A threshold as written in the content (45, 37.5), never rounded, so the comparison shown is the one made.</summary>
+    internal static string Threshold(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
     public static FactorExplanation Factor(PortalContent content, Evaluation e, Factor factor, FactorResult result)
     {

@@ -58,6 +58,7 @@ public sealed class ContentValidationTests
 
         var problem = Single(copy, BrokenRules);
 
+        Assert.Equal(copy.LineOf(BrokenRules, "when:"), problem.Line);
         Assert.Contains("question 'cs.activity' has no option 'sometimes' (its options: none, irregular, agents", problem.Message, StringComparison.Ordinal);
     }
 
@@ -89,6 +90,7 @@ public sealed class ContentValidationTests
 
         var problem = Single(copy, BrokenRules);
 
+        Assert.Equal(copy.LineOf(BrokenRules, "when:"), problem.Line);
         Assert.Contains("flag 'no-such-flag' is not declared", problem.Message, StringComparison.Ordinal);
     }
 
@@ -122,9 +124,12 @@ public sealed class ContentValidationTests
                 then: { flag: zz-b }
             """);
 
-        var problems = copy.Load().Problems;
+        var problems = copy.Load().Problems.Where(p => p.File == BrokenRules && p.Message.Contains("is part of a cycle", StringComparison.Ordinal)).ToList();
 
-        Assert.Equal(2, problems.Count(p => p.File == BrokenRules && p.Message.Contains("is part of a cycle", StringComparison.Ordinal)));
+        // Each rule of the cycle is reported at its own line.
+        Assert.Equal([copy.LineOf(BrokenRules, "- id: zz-first"), copy.LineOf(BrokenRules, "- id: zz-second")], problems.Select(p => p.Line).Order());
+        Assert.Contains(problems, p => p.Message.StartsWith("rule 'zz-first' is part of a cycle", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Message.StartsWith("rule 'zz-second' is part of a cycle", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -176,7 +181,11 @@ public sealed class ContentValidationTests
 
         var problem = Single(copy, file);
 
-        Assert.Matches("show-if conditions form a cycle: cs\\.(intent|activity) -> cs\\.(intent|activity) -> cs\\.(intent|activity)", problem.Message);
+        // Reported at the question where the cycle is found: one of the two, at its id line.
+        Assert.Contains(problem.Line, new[] { copy.LineOf(file, "  - id: cs.intent"), copy.LineOf(file, "  - id: cs.activity") });
+        var first = problem.Line == copy.LineOf(file, "  - id: cs.intent") ? "cs.intent" : "cs.activity";
+        var second = first == "cs.intent" ? "cs.activity" : "cs.intent";
+        Assert.StartsWith($"show-if conditions form a cycle: {first} -> {second} -> {first}", problem.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -202,6 +211,106 @@ public sealed class ContentValidationTests
 
         Assert.Equal("the weights of the pillars add up to 105, not 100", problem.Message);
         Assert.Equal(copy.LineOf("model.yaml", "pillars:"), problem.Line);
+    }
+
+    [Fact]
+    public void FactorWeightsThatDoNotAddUp_AreReportedAtThePillar()
+    {
+        using var copy = TestContent.Copy().Replace("model.yaml", "      - id: capacity\n        name: Capacity\n        weight: 30", "      - id: capacity\n        name: Capacity\n        weight: 35");
+
+        var problem = Single(copy, "model.yaml");
+
+        Assert.Equal(copy.LineOf("model.yaml", "  - id: competencies"), problem.Line);
+        Assert.Equal("the weights of the factors of pillar 'competencies' add up to 105, not 100", problem.Message);
+    }
+
+    [Fact]
+    public void DuplicateRuleId_NamesWhereTheOtherCopyIs()
+    {
+        using var copy = TestContent.Copy().Write(BrokenRules, """
+            rules:
+              - id: knowledge-weak
+                explain: A second rule with an id that is taken.
+                when: { answer: cs.activity, is: none }
+                then:
+                  triage: 1
+            """);
+
+        var problem = Single(copy, BrokenRules);
+
+        Assert.Equal(copy.LineOf(BrokenRules, "- id: knowledge-weak"), problem.Line);
+        Assert.Equal($"rule 'knowledge-weak' is defined twice (also at rules/knowledge.yaml:{copy.LineOf("rules/knowledge.yaml", "- id: knowledge-weak")})", problem.Message);
+    }
+
+    [Fact]
+    public void DuplicateOptionId_IsReportedOnItsLine()
+    {
+        const string file = "questionnaire/current-scenario.yaml";
+        using var copy = TestContent.Copy().Replace(file, "{ id: considering, label: \"We are thinking about it\"", "{ id: decided, label: \"We are thinking about it\"");
+
+        var problems = copy.Load().Problems;
+
+        // The second option with the id is the duplicate.
+        Assert.Contains(problems, p => p.File == file && p.Line == copy.LineOf(file, "{ id: decided, label: \"We have decided")
+            && p.Message == "option 'decided' is listed twice in question 'cs.intent'");
+        // Rules that tested the renamed option now name one that does not exist.
+        Assert.Contains(problems, p => p.File == "rules/stage.yaml" && p.Message.Contains("has no option 'considering'", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void DuplicateAdviceId_NamesTheOtherFile()
+    {
+        var text = File.ReadAllText(Path.Combine(RepoPaths.Content, "advice", "weigh-benefits-and-barriers.md"));
+        const string file = "advice/zz-copy.md";
+        using var copy = TestContent.Copy().Write(file, text);
+
+        var problems = copy.Load().Problems;
+
+        Assert.All(problems, p => Assert.Equal(file, p.File));
+        Assert.Contains(problems, p => p.Line == copy.LineOf(file, "id: weigh-benefits-and-barriers")
+            && p.Message == "advice 'weigh-benefits-and-barriers' is defined twice (also in advice/weigh-benefits-and-barriers.md)");
+    }
+
+    [Theory]
+    [InlineData("{ score: no-such-factor, below: 40 }", "when:", "'no-such-factor' is not a factor, a pillar or 'overall'")]
+    [InlineData("{ stage: [no-such-stage] }", "when:", "'no-such-stage' is neither a stage nor a stage group of model.yaml")]
+    [InlineData("{ profile: no-such-field, is: small }", "when:", "there is no profile field 'no-such-field'")]
+    public void UnknownIdInARuleCondition_IsReportedAtTheCondition(string when, string lineText, string message)
+    {
+        using var copy = TestContent.Copy().Write(BrokenRules, Rule(when));
+
+        var problem = Single(copy, BrokenRules);
+
+        Assert.Equal(copy.LineOf(BrokenRules, lineText), problem.Line);
+        Assert.Equal($"rule 'zz-test': {message}", problem.Message);
+    }
+
+    [Theory]
+    [InlineData("cap: { target: no-such-factor, band: developing }", "cap target 'no-such-factor' must be 'overall' or a factor id")]
+    [InlineData("cap: { target: overall, band: no-such-band }", "cap of rule 'zz-test' names band 'no-such-band', which is not in model.yaml (bands: early, developing, ready, strong)")]
+    [InlineData("stage: no-such-stage", "stage 'no-such-stage' is not one of the stages of model.yaml")]
+    public void UnknownIdInARuleEffect_IsReportedAtTheEffect(string then, string message)
+    {
+        using var copy = TestContent.Copy().Write(BrokenRules, Rule("{ answer: cs.activity, is: none }", then));
+
+        var problem = Single(copy, BrokenRules);
+
+        Assert.Equal(copy.LineOf(BrokenRules, then.Split(':')[0] + ":"), problem.Line);
+        Assert.Equal(message, problem.Message);
+    }
+
+    [Theory]
+    [InlineData("invest-steadily-in-rd", "weak")]
+    [InlineData("benchmark-certify-and-partner", "middling")]
+    public void FactorWithoutWeakOrMiddlingAdvice_IsReportedAtTheFactorInTheModel(string onlyItem, string level)
+    {
+        // Each is the only owner item for that level of an innovation score.
+        using var copy = TestContent.Copy().Replace($"advice/{onlyItem}.md", $"for-score: {level}", "for-score: any");
+
+        var problem = Single(copy, "model.yaml");
+
+        Assert.Equal(copy.LineOf("model.yaml", "      - id: innovation"), problem.Line);
+        Assert.Equal($"factor 'innovation' has no advice for owners with 'for-score: {level}' (add one in advice/)", problem.Message);
     }
 
     [Fact]
@@ -233,6 +342,7 @@ public sealed class ContentValidationTests
 
         var problem = Single(copy, file);
 
+        Assert.Equal(copy.LineOf(file, "source: { id: bose-2099"), problem.Line);
         Assert.Equal("source 'bose-2099' is not listed in sources.yaml", problem.Message);
     }
 

@@ -32,12 +32,18 @@ public sealed class PersonaGoldenTests
 
     [Theory]
     [MemberData(nameof(PersonaIds))]
-    public void Persona_RaisesTheExpectedFlags(string id)
+    public void Persona_RaisesExactlyTheExpectedFlags(string id)
     {
         var (persona, result) = Assess(id);
 
-        var missing = persona.ExpectedFlags.Where(f => !result.HasFlag(f)).ToList();
-        Assert.True(missing.Count == 0, $"{id}: expected flags {string.Join(", ", missing)} not raised; raised: {string.Join(", ", result.Flags.Select(f => f.Id))}");
+        // The exact set: a flag the paper does not support is as wrong as a missing one, since
+        // advisors filter and triage on flags.
+        var raised = result.Flags.Select(f => f.Id).ToHashSet(StringComparer.Ordinal);
+        var missing = persona.ExpectedFlags.Where(f => !raised.Contains(f)).ToList();
+        var unexpected = raised.Where(f => !persona.ExpectedFlags.Contains(f)).Order(StringComparer.Ordinal).ToList();
+        Assert.True(missing.Count == 0 && unexpected.Count == 0,
+            $"{id}: expected flags not raised: [{string.Join(", ", missing)}]; raised but not expected: [{string.Join(", ", unexpected)}]");
+        Assert.Equal(persona.ExpectedFlags.Length, persona.ExpectedFlags.Distinct(StringComparer.Ordinal).Count());
     }
 
     [Theory]

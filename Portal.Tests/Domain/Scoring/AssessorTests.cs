@@ -94,6 +94,83 @@ public sealed class AssessorTests
     }
 
     [Fact]
+    public void WeakCompetenciesAsAWhole_CapTheOverallBand_AndSayWhy()
+    {
+        // Everything else at its best; policy (no knock-out) at its worst; the other
+        // competencies raised answer by answer to just above their knock-out, so that only
+        // the pillar as a whole is weak.
+        var answers = New().AllBest().Section("policy", Answers.WorstValue);
+        foreach (var id in new[] { "capacity", "networks", "innovation" })
+        {
+            answers.Section(id, Answers.WorstValue);
+            var knockout = Content.Model.FindFactor(id)!.Knockout!.Below;
+            foreach (var question in Content.Questionnaire.FindSection(id)!.Questions)
+            {
+                if (answers.Assess().Factor(id).Score >= knockout)
+                {
+                    break;
+                }
+
+                answers.Best(question);
+            }
+        }
+
+        var result = answers.Assess();
+
+        var rule = Content.Rules.Single(r => r.Then.Caps.Any(c => c.Target == ScoreTargets.Overall));
+        var weak = Assert.IsType<ScoreBelow>(rule.When);
+        Assert.Equal("competencies", weak.Target);
+        Assert.All(result.Factors.Where(f => f.Factor.Knockout is not null), f => Assert.True(f.Score >= f.Factor.Knockout!.Below, $"{f.Factor.Id} {f.Score} is knocked out"));
+        Assert.True(result.Pillars.Single(p => p.Pillar.Id == "competencies").Score < weak.Value, "competencies are not weak");
+        Assert.True(result.UncappedOverallBand!.Rank > Content.Model.FindBand("developing").Rank, $"uncapped {result.UncappedOverallBand.Id} at {result.OverallScore}");
+        Assert.Equal("developing", result.OverallBand!.Id);
+        var cap = Assert.Single(result.Caps);
+        Assert.Equal((CapReason.Rule, ScoreTargets.Overall, rule.Id, rule.Explain), (cap.Reason, cap.Target, cap.Rule!.Id, cap.Explanation));
+        Assert.Null(cap.Factor);
+    }
+
+    [Fact]
+    public void StrongCompetencies_LeaveTheOverallBandUncapped()
+    {
+        var result = New().AllBest().Assess();
+
+        Assert.Empty(result.Caps);
+        Assert.Equal(result.UncappedOverallBand, result.OverallBand);
+    }
+
+    [Fact]
+    public void RuleCapOnOverall_HoldsTheOverallBandDown_AndTheLowestCapWins()
+    {
+        using var copy = TestContent.Copy().Write("rules/zz-cap.yaml", """
+            rules:
+              - id: zz-cap-ready
+                explain: Held at Ready.
+                when: { answer: cs.benefits-analysis, is: no }
+                then:
+                  cap: { target: overall, band: ready }
+              - id: zz-cap-early
+                explain: Held at Early.
+                when: { answer: cs.benefits-analysis, is: no }
+                then:
+                  cap: { target: overall, band: early }
+            """);
+        var content = copy.Load().Content!;
+
+        var capped = Answers.For(content).AllBest().Set("cs.benefits-analysis", "no").Assess();
+        var uncapped = Answers.For(content).AllBest().Assess();
+
+        Assert.Equal("strong", capped.UncappedOverallBand!.Id);
+        Assert.Equal("early", capped.OverallBand!.Id);
+        Assert.Equal(["zz-cap-early", "zz-cap-ready"], capped.Caps.Select(c => c.Rule!.Id).Order());
+        Assert.All(capped.Caps, c => Assert.Equal((CapReason.Rule, ScoreTargets.Overall), (c.Reason, c.Target)));
+        Assert.Equal("Held at Early.", capped.Caps.Single(c => c.Band.Id == "early").Explanation);
+        // Factor bands are not touched by a cap on the overall band.
+        Assert.All(capped.Factors, f => Assert.Equal(f.UncappedBand, f.Band));
+        Assert.Empty(uncapped.Caps);
+        Assert.Equal("strong", uncapped.OverallBand!.Id);
+    }
+
+    [Fact]
     public void ActionPlan_IsOrderedByPriorityThenImpact()
     {
         var result = New().AllWorst().Set("cs.activity", "agents").Assess();

@@ -18,33 +18,57 @@ public sealed class ScoringPropertiesTests
     [MemberData(nameof(Seeds))]
     public void ImprovingOneAnswer_NeverLowersTheOverallScore(int seed)
     {
-        var random = new Random(seed);
-        // Questions other questions' show-ifs read change which questions count; improving
-        // those is a change of route, not of a single answer.
+        // Every scored question of every kind, including the questions that others' show-ifs
+        // read: improving one of those can show or hide other questions, and the score must
+        // still not fall.
+        var questions = Content.Questionnaire.Questions.Where(q => !q.IsProfile && q.Weight > 0 && Content.Compiled.MaxPoints[q.Index] > 0).ToList();
         var routing = Content.Questionnaire.Questions
             .SelectMany(q => q.ShowIf is null ? [] : ShowIfOrder.ConditionQuestions(q.ShowIf)).ToHashSet();
-        var candidates = Content.Questionnaire.Questions
-            .Where(q => !q.IsProfile && !routing.Contains(q.Id) && q.Weight > 0 && q.Kind is QuestionKind.Single or QuestionKind.Scale)
-            .ToList();
-
+        var improvedKinds = new HashSet<QuestionKind>();
+        var improvedRouting = 0;
         for (var i = 0; i < Sets / 10; i++)
         {
-            var answers = RandomAnswers.Generate(Content, seed + i, answerRate: 1);
-            var before = answers.Assess();
-            foreach (var question in candidates.OrderBy(_ => random.Next()).Take(10))
+            var generated = RandomAnswers.Generate(Content, seed + i, answerRate: 1).Build();
+            var first = Assessor.Assess(Content, generated);
+            // A hidden question's stored answer would start to count when an improvement shows
+            // the question again; an owner who changes a route answers the new questions then.
+            var answers = questions.Where(q => !first.IsVisible(q)).Aggregate(generated, (a, q) => a.With(q, AnswerValue.None));
+            var before = Assessor.Assess(Content, answers);
+            foreach (var question in questions.Where(q => before.IsVisible(q) && answers[q].HasValue))
             {
-                var current = before.Answers[question];
-                var currentPoints = current.IsDontKnow || !current.HasValue ? -1 : Assessor.Points(Content.Compiled, question.Index, current);
-                foreach (var (value, points) in RandomAnswers.ScoredValues(question).Where(v => v.Points > currentPoints))
+                var current = answers[question];
+                var currentPoints = current.IsDontKnow ? -1 : Assessor.Points(Content.Compiled, question.Index, current);
+                foreach (var better in Improvements(question, current).Where(v => Assessor.Points(Content.Compiled, question.Index, v) > currentPoints))
                 {
-                    var improved = RandomAnswers.Generate(Content, seed + i, answerRate: 1);
-                    var after = (value is System.Text.Json.Nodes.JsonValue v && v.TryGetValue<int>(out var n)
-                        ? improved.Set(question.Id, n)
-                        : improved.Set(question.Id, value!.GetValue<string>())).Assess();
+                    var after = Assessor.Assess(Content, answers.With(question, better));
                     Assert.True(after.OverallScore >= before.OverallScore - 1e-9,
-                        $"seed {seed + i}: {question.Id} improved to {value} ({points} points) lowered the score {before.OverallScore} -> {after.OverallScore}");
+                        $"seed {seed + i}: {question.Id} improved from “{answers.Describe(question)}” to “{after.Answers.Describe(question)}” lowered the score {before.OverallScore} -> {after.OverallScore}");
+                    improvedKinds.Add(question.Kind);
+                    improvedRouting += routing.Contains(question.Id) ? 1 : 0;
                 }
             }
+        }
+
+        // The test must have exercised what it claims to cover.
+        Assert.Superset(new HashSet<QuestionKind> { QuestionKind.Single, QuestionKind.Multiple, QuestionKind.Scale }, improvedKinds);
+        Assert.True(improvedRouting > 0, "no question that others depend on was improved");
+    }
+
+    /// <summary>Answers with more points than the current one: higher options and scale values; for multiple choice, one more option with points (in place of a "none of these").</summary>
+    private static IEnumerable<AnswerValue> Improvements(Question question, AnswerValue current)
+    {
+        switch (question.Kind)
+        {
+            case QuestionKind.Single:
+                return question.Options.Select(o => AnswerValue.ForOption(o.Index));
+            case QuestionKind.Scale:
+                return Enumerable.Range(1, 5).Select(v => AnswerValue.ForNumber(v));
+            case QuestionKind.Multiple:
+                var chosen = current.IsDontKnow || question.Options.Any(o => o.Exclusive && (current.Options & (1UL << o.Index)) != 0) ? 0UL : current.Options;
+                return question.Options.Where(o => !o.Exclusive && o.Points > 0 && (chosen & (1UL << o.Index)) == 0)
+                    .Select(o => AnswerValue.ForOptions(chosen | (1UL << o.Index)));
+            default:
+                return [];
         }
     }
 

@@ -64,19 +64,66 @@ public sealed class ScoringApiTests : IAsyncLifetime
     public async Task Score_StoresNothing()
     {
         var body = Answers.For(TestContent.Real).AllBest().ToJson().ToJsonString();
-        var before = Directory.GetFiles(app.DataDirectory, "*", SearchOption.AllDirectories).Select(f => (f, new FileInfo(f).Length)).ToList();
-        _ = app.Services;
-        await using (var scope = app.Services.CreateAsyncScope())
-        {
-            var db = scope.ServiceProvider.GetRequiredService<Portal.Web.Data.PortalDbContext>();
-            Assert.Equal(0, await db.Users.CountAsync(TestContext.Current.CancellationToken));
-        }
+        _ = app.Services; // starts the host, which creates the database
+        var rowsBefore = await RowCountsAsync();
+        var filesBefore = DataFiles();
 
         var (status, _) = await PostAsync(body);
 
         Assert.Equal(HttpStatusCode.OK, status);
-        Assert.Empty(Directory.GetFiles(app.DataDirectory, "*.eml", SearchOption.AllDirectories));
-        _ = before;
+        Assert.Equal(rowsBefore, await RowCountsAsync());
+        Assert.Equal(filesBefore, DataFiles());
+        Assert.Contains(rowsBefore.Keys, t => t == "Assessments");
+    }
+
+    /// <summary>The number of rows of every table of the database, by table name.</summary>
+    private async Task<SortedDictionary<string, long>> RowCountsAsync()
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<Portal.Web.Data.PortalDbContext>();
+        var connection = db.Database.GetDbConnection();
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        var tables = new List<string>();
+        await using (var list = connection.CreateCommand())
+        {
+            list.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'";
+            await using var reader = await list.ExecuteReaderAsync(TestContext.Current.CancellationToken);
+            while (await reader.ReadAsync(TestContext.Current.CancellationToken))
+            {
+                tables.Add(reader.GetString(0));
+            }
+        }
+
+        var counts = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        foreach (var table in tables)
+        {
+            await using var count = connection.CreateCommand();
+            count.CommandText = $"SELECT COUNT(*) FROM \"{table.Replace("\"", "\"\"", StringComparison.Ordinal)}\"";
+            counts[table] = Convert.ToInt64(await count.ExecuteScalarAsync(TestContext.Current.CancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return counts;
+    }
+
+    /// <summary>
+    /// Every file of the data folder with its length and a hash of its content. SQLite's -shm
+    /// file is only named: readers (the background jobs poll) update its read marks, and it
+    /// holds an index of the -wal file, whose content is compared.
+    /// </summary>
+    private List<string> DataFiles() =>
+        [.. Directory.GetFiles(app.DataDirectory, "*", SearchOption.AllDirectories)
+            .Order(StringComparer.Ordinal)
+            .Select(f => f.EndsWith("-shm", StringComparison.Ordinal)
+                ? Path.GetRelativePath(app.DataDirectory, f)
+                : $"{Path.GetRelativePath(app.DataDirectory, f)} {new FileInfo(f).Length} {Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(ReadShared(f)))}")];
+
+    // The portal holds the database open; read it without asking for exclusive access.
+    private static byte[] ReadShared(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
     }
 
     [Theory]
