@@ -188,6 +188,70 @@ public sealed class RadarChartTests : BunitContext
     }
 
     [Fact]
+    public void Thresholds_AreShortBarsAcrossTheirAxes_ExplainedInTheLegend()
+    {
+        // Up, right, down, left; no threshold on the last axis.
+        var chart = Chart([new("A", 80, null, 40), new("B", 30, null, 50), new("C", 60, null, 25), new("D", 70)]);
+
+        var bars = chart.FindAll("g.radar-chart__thresholds line.radar-chart__threshold");
+        Assert.Equal(["0", "1", "2"], bars.Select(b => b.GetAttribute("data-axis")));
+        Assert.Equal(["40", "50", "25"], bars.Select(b => b.GetAttribute("data-threshold")));
+        // Each bar is 14 units long, centred on the threshold's point of its axis, perpendicular to it.
+        Assert.Equal(
+            ["-7,-40 7,-40", "50,-7 50,7", "7,25 -7,25"],
+            bars.Select(b => $"{b.GetAttribute("x1")},{b.GetAttribute("y1")} {b.GetAttribute("x2")},{b.GetAttribute("y2")}"));
+
+        // Told apart without colour: a bar, not a circle or a square, and the legend says so.
+        var legend = chart.Find(".radar-chart__legend").TextContent;
+        Assert.Contains("Your scores (solid line, circles)", legend, StringComparison.Ordinal);
+        Assert.Contains("Threshold (short bar across each axis): a score inside it is a gap", legend, StringComparison.Ordinal);
+        Assert.DoesNotContain("Previous assessment", legend, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void WithoutThresholds_NoBarIsDrawn()
+    {
+        var chart = Chart([new("A", 10), new("B", 20), new("C", 30)]);
+
+        Assert.Empty(chart.FindAll("line.radar-chart__threshold"));
+        Assert.DoesNotContain("threshold", chart.Find("desc").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Compact_NumbersTheAxes_AndListsTheNamesUnderTheChart()
+    {
+        var chart = Render<RadarChart>(p => p
+            .Add(c => c.Title, "Scores by factor")
+            .Add(c => c.Points, [new("Current scenario", 62), new("Clusters and networks", 31.4), new("Capacity", null), new("Mode of entry", 20)])
+            .Add(c => c.Compact, true));
+
+        Assert.Equal(["(1) 62", "(2) 31", "(3) –", "(4) 20"], Enumerable.Range(0, 4).Select(i => LabelText(Label(chart, i))));
+        Assert.Equal(
+            ["(1) Current scenario: 62", "(2) Clusters and networks: 31", "(3) Capacity: not assessed", "(4) Mode of entry: 20"],
+            chart.FindAll(".radar-chart__names li").Select(li => li.TextContent.Trim()));
+
+        // Short labels leave the plot more of the width: the viewBox is far narrower than with names.
+        var full = Chart([new("Current scenario", 62), new("Clusters and networks", 31.4), new("Capacity", null), new("Mode of entry", 20)]);
+        double Width(IRenderedComponent<RadarChart> c) =>
+            double.Parse(c.Find("svg.radar-chart__svg").GetAttribute("viewBox")!.Split(' ')[2], CultureInfo.InvariantCulture);
+        Assert.True(Width(chart) < 0.8 * Width(full), $"compact {Width(chart)} vs {Width(full)}");
+        Assert.NotNull(chart.Find("details table")); // the table is still there
+    }
+
+    [Fact]
+    public void Expanded_OpensTheTable_ForPrint()
+    {
+        var closed = Chart([new("A", 10), new("B", 20), new("C", 30)]);
+        var open = Render<RadarChart>(p => p
+            .Add(c => c.Title, "Scores by factor")
+            .Add(c => c.Points, [new("A", 10), new("B", 20), new("C", 30)])
+            .Add(c => c.Expanded, true));
+
+        Assert.False(closed.Find("details").HasAttribute("open"));
+        Assert.True(open.Find("details").HasAttribute("open"));
+    }
+
+    [Fact]
     public void Table_IsVisibleBehindASummary_NotHidden()
     {
         var chart = Chart([new("A", 10), new("B", 20), new("C", 30)]);
@@ -218,7 +282,7 @@ public sealed class RadarChartTests : BunitContext
         Assert.Equal("desc", chart.Find($"#{ids[1]}").LocalName);
         Assert.Equal("Scores by factor", chart.Find($"#{ids[0]}").TextContent);
         Assert.Equal(
-            "4 factors, each scored from 0 to 100. Highest: Destination 100. Lowest: Timing 12. Below threshold: Timing.",
+            "4 factors, each scored from 0 to 100. Highest: Destination 100. Lowest: Timing 12. Below threshold: Timing. A short bar across each axis marks the factor's threshold.",
             chart.Find($"#{ids[1]}").TextContent);
     }
 
