@@ -188,32 +188,42 @@ public sealed class RadarChartTests : BunitContext
     }
 
     [Fact]
-    public void Thresholds_AreShortBarsAcrossTheirAxes_ExplainedInTheLegend()
+    public void Thresholds_BoundAHatchedGapZone_ExplainedInTheLegend()
     {
-        // Up, right, down, left; no threshold on the last axis.
+        // Up, right, down, left; no threshold on the last axis, which pinches the zone to the centre.
         var chart = Chart([new("A", 80, null, 40), new("B", 30, null, 50), new("C", 60, null, 25), new("D", 70)]);
 
-        var bars = chart.FindAll("g.radar-chart__thresholds line.radar-chart__threshold");
-        Assert.Equal(["0", "1", "2"], bars.Select(b => b.GetAttribute("data-axis")));
-        Assert.Equal(["40", "50", "25"], bars.Select(b => b.GetAttribute("data-threshold")));
-        // Each bar is 14 units long, centred on the threshold's point of its axis, perpendicular to it.
-        Assert.Equal(
-            ["-7,-40 7,-40", "50,-7 50,7", "7,25 -7,25"],
-            bars.Select(b => $"{b.GetAttribute("x1")},{b.GetAttribute("y1")} {b.GetAttribute("x2")},{b.GetAttribute("y2")}"));
+        var zone = chart.Find("svg.radar-chart__svg polygon.radar-chart__gap-zone");
+        Assert.Equal("0,-40 50,0 0,25 0,0", zone.GetAttribute("points"));
 
-        // Told apart without colour: a bar, not a circle or a square, and the legend says so.
+        // Told apart without colour: hatched, not a dashed outline, and the legend says so.
+        var hatch = chart.Find("svg.radar-chart__svg defs pattern");
+        Assert.Equal($"url(#{hatch.Id})", zone.GetAttribute("fill"));
+        Assert.Null(zone.GetAttribute("stroke-dasharray"));
+        Assert.Equal("rotate(45)", hatch.GetAttribute("patterntransform") ?? hatch.GetAttribute("patternTransform"));
         var legend = chart.Find(".radar-chart__legend").TextContent;
         Assert.Contains("Your scores (solid line, circles)", legend, StringComparison.Ordinal);
-        Assert.Contains("Threshold (short bar across each axis): a score inside it is a gap", legend, StringComparison.Ordinal);
+        Assert.Contains("Gap zone (hatched): below the factor's threshold", legend, StringComparison.Ordinal);
+        Assert.Equal($"url(#{hatch.Id})", chart.Find(".radar-chart__legend rect.radar-chart__gap-zone").GetAttribute("fill"));
         Assert.DoesNotContain("Previous assessment", legend, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void WithoutThresholds_NoBarIsDrawn()
+    public void TwoCharts_HaveTheirOwnHatchPattern()
+    {
+        var one = Chart([new("A", 80, null, 40), new("B", 30, null, 50), new("C", 60, null, 25)]);
+        var two = Chart([new("A", 80, null, 40), new("B", 30, null, 50), new("C", 60, null, 25)]);
+
+        Assert.NotEqual(one.Find("pattern").Id, two.Find("pattern").Id);
+    }
+
+    [Fact]
+    public void WithoutThresholds_NoGapZoneIsDrawn()
     {
         var chart = Chart([new("A", 10), new("B", 20), new("C", 30)]);
 
-        Assert.Empty(chart.FindAll("line.radar-chart__threshold"));
+        Assert.Empty(chart.FindAll(".radar-chart__gap-zone"));
+        Assert.Empty(chart.FindAll("pattern"));
         Assert.DoesNotContain("threshold", chart.Find("desc").TextContent, StringComparison.Ordinal);
     }
 
@@ -282,7 +292,7 @@ public sealed class RadarChartTests : BunitContext
         Assert.Equal("desc", chart.Find($"#{ids[1]}").LocalName);
         Assert.Equal("Scores by factor", chart.Find($"#{ids[0]}").TextContent);
         Assert.Equal(
-            "4 factors, each scored from 0 to 100. Highest: Destination 100. Lowest: Timing 12. Below threshold: Timing. A short bar across each axis marks the factor's threshold.",
+            "4 factors, each scored from 0 to 100. Highest: Destination 100. Lowest: Timing 12. Below threshold: Timing. A hatched zone marks each factor's threshold; a score inside it is a gap.",
             chart.Find($"#{ids[1]}").TextContent);
     }
 

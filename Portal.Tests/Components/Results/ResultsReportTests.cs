@@ -170,8 +170,9 @@ public sealed class ResultsReportTests : BunitContext
     {
         var page = Show(Capped);
 
-        Assert.Contains("a short bar across each factor's axis marks its threshold", page.Find("#scores-heading + p").TextContent, StringComparison.Ordinal);
-        Assert.NotEmpty(page.FindAll(".charts__radar-wide line.radar-chart__threshold"));
+        Assert.Contains("the hatched zone marks each factor's threshold: a score inside it is below the threshold", page.Find("#scores-heading + p").TextContent, StringComparison.Ordinal);
+        var zone = page.Find(".charts__radar-wide svg.radar-chart__svg polygon.radar-chart__gap-zone");
+        Assert.Equal(Capped.Factors.Count, zone.GetAttribute("points")!.Split(' ').Length);
         Assert.DoesNotContain("dashed line of a factor's threshold", page.Markup, StringComparison.Ordinal);
     }
 }
