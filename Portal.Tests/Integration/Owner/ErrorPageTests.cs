@@ -42,6 +42,7 @@ public sealed class ErrorPageTests : IAsyncLifetime
         Assert.Contains("Nothing you had already saved has been lost.", page, StringComparison.Ordinal);
         Assert.Matches("If you contact support, quote this reference: <code>[^<]{8,}</code>", page);
         Assert.Contains("portal-nav", page, StringComparison.Ordinal); // the site's layout, with its way back
+        Assert.Contains("<a href>Go to the start page</a>", page, StringComparison.Ordinal); // href="": the base, the start page
         Assert.DoesNotContain("InvalidOperationException", page, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", page, StringComparison.Ordinal); // no stack trace
     }
