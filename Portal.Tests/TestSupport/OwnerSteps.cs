@@ -118,6 +118,7 @@ public static partial class OwnerSteps
                         await page.Locator(Id("country")).FillAsync(Countries.NameOf(code));
                         await page.Locator(Id("country")).PressAsync("Tab");
                     });
+                    await Expect(page.Locator(Id("country"))).ToHaveValueAsync(""); // added: the box is clear for the next one
                 }
 
                 break;

@@ -38,7 +38,11 @@ public sealed class ResumeAndBadInputTests(Chromium chromium) : IAsyncLifetime
         await page.GotoAsync("/assessment/section/current-scenario");
         await OwnerSteps.WaitInteractiveAsync(page);
         await OwnerSteps.AnswerAsync(page, questions.Single(q => q.Id == "cs.intent"), JsonValue.Create("decided"));
+        // Show-if applies live: the question for exporters appears as soon as the answer says the firm exports.
+        var exportersQuestion = page.Locator("[data-question='cs.past-performance']");
+        await Expect(exportersQuestion).ToHaveCountAsync(0);
         await OwnerSteps.AnswerAsync(page, questions.Single(q => q.Id == "cs.activity"), JsonValue.Create("agents"));
+        await Expect(exportersQuestion).ToBeVisibleAsync();
         await OwnerSteps.AnswerAsync(page, questions.Single(q => q.Id == "cs.barriers"), new JsonArray("resources", "culture"));
 
         await page.ReloadAsync();
@@ -53,7 +57,12 @@ public sealed class ResumeAndBadInputTests(Chromium chromium) : IAsyncLifetime
         await page.Context.SetOfflineAsync(true);
         await OwnerSteps.DropConnectionAsync(page);
         await Expect(page.Locator("#components-reconnect-modal")).ToBeVisibleAsync(new() { Timeout = 20_000 });
-        await page.ScreenshotToArtifactsAsync("owner-connection-lost");
+        // The dialog fades in: Playwright counts opacity 0 as visible, so wait until it is fully shown.
+        await Expect(page.Locator("#components-reconnect-modal")).ToHaveCSSAsync("opacity", "1");
+        await Expect(page.Locator("#components-reconnect-modal .components-reconnect-first-attempt-visible")).ToBeVisibleAsync();
+        // The viewport, not the full page: a full-page capture stretches the window and moves the dialog.
+        await page.ScreenshotAsync(new() { Path = Path.Combine(RepoPaths.Screenshots, "owner-connection-lost.png") });
+        await Expect(page.Locator("#components-reconnect-modal")).ToBeVisibleAsync(); // still shown when captured
         await page.Context.SetOfflineAsync(false);
 
         await page.ReloadAsync();
@@ -65,6 +74,38 @@ public sealed class ResumeAndBadInputTests(Chromium chromium) : IAsyncLifetime
         await Expect(page.Locator("[data-section='current-scenario'] .tag")).ToHaveTextAsync("In progress");
         await page.GetByRole(AriaRole.Link, new() { Name = "Continue where you left off" }).ClickAsync();
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/assessment/section/current-scenario$"));
+    }
+
+    [Fact]
+    public async Task BeforeThePageIsConnected_TheInputsAreDisabled_SoNoAnswerIsSilentlyLost()
+    {
+        // Hold Blazor's script until the test has tried to answer on the prerendered page.
+        var release = new TaskCompletionSource();
+        await page.RouteAsync("**/_framework/blazor.web*.js", async route =>
+        {
+            await release.Task;
+            await route.ContinueAsync();
+        });
+        await page.GotoAsync("/assessment/section/current-scenario", new() { WaitUntil = WaitUntilState.Commit });
+
+        var decided = Radio("cs.intent", "decided");
+        await Expect(decided).ToBeVisibleAsync();
+        await Expect(page.Locator(".section-page")).ToHaveAttributeAsync("data-interactive", "false");
+        await Expect(decided).ToBeDisabledAsync();
+        await Expect(page.GetByTestId("loading-hint")).ToHaveTextAsync("Loading… you can answer in a moment.");
+        await decided.ClickAsync(new() { Force = true }); // what an impatient owner does
+        await Expect(decided).Not.ToBeCheckedAsync(); // nothing looks chosen that would not be saved
+        await page.ScreenshotToArtifactsAsync("owner-section-before-connected");
+
+        release.SetResult();
+        await OwnerSteps.WaitInteractiveAsync(page);
+        await Expect(decided).ToBeEnabledAsync();
+        await Expect(page.GetByTestId("loading-hint")).ToHaveCountAsync(0);
+        await OwnerSteps.AnswerAsync(page, TestContent.Real.Questionnaire.Find("cs.intent")!, JsonValue.Create("decided"));
+
+        await page.ReloadAsync();
+        await OwnerSteps.WaitInteractiveAsync(page);
+        await Expect(decided).ToBeCheckedAsync();
     }
 
     [Fact]
@@ -85,10 +126,18 @@ public sealed class ResumeAndBadInputTests(Chromium chromium) : IAsyncLifetime
         var field = page.Locator("[data-question='founded']");
         await Expect(field.Locator(".field__error")).ToContainTextAsync("Enter a number without decimals, like 2010");
         await Expect(field.Locator("input")).ToHaveValueAsync("two thousand"); // what was typed stays, to correct
+        await Expect(field.Locator("input")).ToHaveAttributeAsync("aria-invalid", "true");
+        await Expect(field.Locator("input")).ToHaveAttributeAsync("aria-describedby", "hint-founded error-founded");
         await Expect(page.Locator(".error-summary")).ToContainTextAsync("In which year was your firm founded?");
-        await page.ScreenshotToArtifactsAsync("owner-bad-number");
-        var violations = await page.SeriousAxeViolationsAsync();
+        var violations = new List<string>();
+        await page.LookAsync("owner-bad-number", violations);
         Assert.True(violations.Count == 0, string.Join("\n", violations));
+
+        // The summary's link leads to the text box itself, and puts the cursor there.
+        var link = page.Locator(".error-summary a");
+        await Expect(link).ToHaveAttributeAsync("href", "assessment/section/profile#q-founded-value");
+        await link.ClickAsync();
+        await Expect(page.Locator("[id='q-founded-value']")).ToBeFocusedAsync();
 
         await page.ReloadAsync();
         await Expect(Radio("sector", "education")).ToBeCheckedAsync();

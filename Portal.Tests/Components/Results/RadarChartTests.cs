@@ -188,6 +188,80 @@ public sealed class RadarChartTests : BunitContext
     }
 
     [Fact]
+    public void Thresholds_BoundAHatchedGapZone_ExplainedInTheLegend()
+    {
+        // Up, right, down, left; no threshold on the last axis, which pinches the zone to the centre.
+        var chart = Chart([new("A", 80, null, 40), new("B", 30, null, 50), new("C", 60, null, 25), new("D", 70)]);
+
+        var zone = chart.Find("svg.radar-chart__svg polygon.radar-chart__gap-zone");
+        Assert.Equal("0,-40 50,0 0,25 0,0", zone.GetAttribute("points"));
+
+        // Told apart without colour: hatched, not a dashed outline, and the legend says so.
+        var hatch = chart.Find("svg.radar-chart__svg defs pattern");
+        Assert.Equal($"url(#{hatch.Id})", zone.GetAttribute("fill"));
+        Assert.Null(zone.GetAttribute("stroke-dasharray"));
+        Assert.Equal("rotate(45)", hatch.GetAttribute("patterntransform") ?? hatch.GetAttribute("patternTransform"));
+        var legend = chart.Find(".radar-chart__legend").TextContent;
+        Assert.Contains("Your scores (solid line, circles)", legend, StringComparison.Ordinal);
+        Assert.Contains("Gap zone (hatched): below the factor's threshold", legend, StringComparison.Ordinal);
+        Assert.Equal($"url(#{hatch.Id})", chart.Find(".radar-chart__legend rect.radar-chart__gap-zone").GetAttribute("fill"));
+        Assert.DoesNotContain("Previous assessment", legend, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TwoCharts_HaveTheirOwnHatchPattern()
+    {
+        var one = Chart([new("A", 80, null, 40), new("B", 30, null, 50), new("C", 60, null, 25)]);
+        var two = Chart([new("A", 80, null, 40), new("B", 30, null, 50), new("C", 60, null, 25)]);
+
+        Assert.NotEqual(one.Find("pattern").Id, two.Find("pattern").Id);
+    }
+
+    [Fact]
+    public void WithoutThresholds_NoGapZoneIsDrawn()
+    {
+        var chart = Chart([new("A", 10), new("B", 20), new("C", 30)]);
+
+        Assert.Empty(chart.FindAll(".radar-chart__gap-zone"));
+        Assert.Empty(chart.FindAll("pattern"));
+        Assert.DoesNotContain("threshold", chart.Find("desc").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Compact_NumbersTheAxes_AndListsTheNamesUnderTheChart()
+    {
+        var chart = Render<RadarChart>(p => p
+            .Add(c => c.Title, "Scores by factor")
+            .Add(c => c.Points, [new("Current scenario", 62), new("Clusters and networks", 31.4), new("Capacity", null), new("Mode of entry", 20)])
+            .Add(c => c.Compact, true));
+
+        Assert.Equal(["(1) 62", "(2) 31", "(3) –", "(4) 20"], Enumerable.Range(0, 4).Select(i => LabelText(Label(chart, i))));
+        Assert.Equal(
+            ["(1) Current scenario: 62", "(2) Clusters and networks: 31", "(3) Capacity: not assessed", "(4) Mode of entry: 20"],
+            chart.FindAll(".radar-chart__names li").Select(li => li.TextContent.Trim()));
+
+        // Short labels leave the plot more of the width: the viewBox is far narrower than with names.
+        var full = Chart([new("Current scenario", 62), new("Clusters and networks", 31.4), new("Capacity", null), new("Mode of entry", 20)]);
+        double Width(IRenderedComponent<RadarChart> c) =>
+            double.Parse(c.Find("svg.radar-chart__svg").GetAttribute("viewBox")!.Split(' ')[2], CultureInfo.InvariantCulture);
+        Assert.True(Width(chart) < 0.8 * Width(full), $"compact {Width(chart)} vs {Width(full)}");
+        Assert.NotNull(chart.Find("details table")); // the table is still there
+    }
+
+    [Fact]
+    public void Expanded_OpensTheTable_ForPrint()
+    {
+        var closed = Chart([new("A", 10), new("B", 20), new("C", 30)]);
+        var open = Render<RadarChart>(p => p
+            .Add(c => c.Title, "Scores by factor")
+            .Add(c => c.Points, [new("A", 10), new("B", 20), new("C", 30)])
+            .Add(c => c.Expanded, true));
+
+        Assert.False(closed.Find("details").HasAttribute("open"));
+        Assert.True(open.Find("details").HasAttribute("open"));
+    }
+
+    [Fact]
     public void Table_IsVisibleBehindASummary_NotHidden()
     {
         var chart = Chart([new("A", 10), new("B", 20), new("C", 30)]);
@@ -218,7 +292,7 @@ public sealed class RadarChartTests : BunitContext
         Assert.Equal("desc", chart.Find($"#{ids[1]}").LocalName);
         Assert.Equal("Scores by factor", chart.Find($"#{ids[0]}").TextContent);
         Assert.Equal(
-            "4 factors, each scored from 0 to 100. Highest: Destination 100. Lowest: Timing 12. Below threshold: Timing.",
+            "4 factors, each scored from 0 to 100. Highest: Destination 100. Lowest: Timing 12. Below threshold: Timing. A hatched zone marks each factor's threshold; a score inside it is a gap.",
             chart.Find($"#{ids[1]}").TextContent);
     }
 

@@ -7,6 +7,7 @@ using Portal.Web.Data;
 using Portal.Web.Data.Entities;
 using Portal.Web.Features.Accounts;
 using Portal.Web.Features.Admin;
+using Portal.Web.Features.Assessments;
 using Portal.Web.Features.Sharing;
 
 namespace Portal.Tests.Integration.Owner;
@@ -141,6 +142,49 @@ public sealed class AssessmentServiceTests : IAsyncLifetime
 
         Assert.DoesNotContain("cs.past-performance", notExporting.Visible);
         Assert.Contains("cs.past-performance", exporting.Visible);
+    }
+
+    [Fact]
+    public async Task EverySectionCompleted_Is100Percent_EvenWithOptionalQuestionsLeftOpen()
+    {
+        var service = app.Assessments();
+        await service.GetOverviewAsync(owner);
+        Assert.Null(await service.SaveFirmNameAsync(owner, "Valves of Zhejiang Ltd"));
+        var persona = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(RepoPaths.Content, "personas", "lew-a.json"), TestContext.Current.CancellationToken))!;
+        foreach (var group in new[] { "profile", "answers" })
+        {
+            foreach (var (questionId, value) in persona[group]!.AsObject())
+            {
+                Assert.Null((await service.SaveAnswerAsync(owner, questionId, value?.DeepClone())).Error);
+            }
+        }
+
+        var overview = await service.GetOverviewAsync(owner);
+
+        Assert.True(overview.AllComplete);
+        Assert.True(overview.Tasks.Sum(t => t.Answered) < overview.Tasks.Sum(t => t.Applicable), "the premise: an optional question is left open");
+        Assert.Equal(100, overview.PercentComplete);
+    }
+
+    [Fact]
+    public async Task Progress_CountsAnsweredQuestions_AndStaysBelow100UntilEverySectionIsCompleted()
+    {
+        var service = app.Assessments();
+        var empty = await service.GetOverviewAsync(owner);
+        await service.SaveAnswerAsync(owner, "cs.intent", JsonValue.Create("decided"));
+        var started = await service.GetOverviewAsync(owner);
+
+        Assert.Equal(0, empty.PercentComplete);
+        Assert.InRange(started.PercentComplete, 1, 10);
+
+        // Eleven sections complete and one question missing in the twelfth still is not 100.
+        var tasks = started.Tasks.Select((t, i) => t with
+        {
+            State = i == 0 ? TaskState.InProgress : TaskState.Completed,
+            Answered = i == 0 ? 199 : t.Applicable,
+            Applicable = i == 0 ? 200 : t.Applicable,
+        }).ToList();
+        Assert.Equal(99, AssessmentService.PercentDone(tasks));
     }
 
     [Fact]

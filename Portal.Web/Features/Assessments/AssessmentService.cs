@@ -87,8 +87,7 @@ public sealed class AssessmentService(IDbContextFactory<PortalDbContext> dbFacto
 
         var (answers, _) = await AssembleAsync(db, firm.Id, draft?.Id, ct);
         var tasks = Tasks(answers, firm.Name, draft is not null);
-        var applicable = tasks.Sum(t => t.Applicable);
-        var percent = applicable == 0 ? 0 : (int)Math.Round(100.0 * tasks.Sum(t => t.Answered) / applicable);
+        var percent = PercentDone(tasks);
         string? next = null;
         if (draft is not null)
         {
@@ -340,6 +339,27 @@ public sealed class AssessmentService(IDbContextFactory<PortalDbContext> dbFacto
                 : TaskState.NotStarted;
             return new SectionTask(section, state, answered, total, missing);
         }).ToList();
+    }
+
+    /// <summary>
+    /// Progress over the questions that apply: a completed section counts in full (its optional
+    /// questions need no answer), others by what is answered. 100 only when every section is completed.
+    /// </summary>
+    internal static int PercentDone(IReadOnlyList<SectionTask> tasks)
+    {
+        var applicable = tasks.Sum(t => t.Applicable);
+        if (applicable == 0)
+        {
+            return 0;
+        }
+
+        if (tasks.All(t => t.State == TaskState.Completed))
+        {
+            return 100;
+        }
+
+        var done = tasks.Sum(t => t.State == TaskState.Completed ? t.Applicable : Math.Min(t.Answered, t.Applicable));
+        return Math.Min(99, (int)Math.Round(100.0 * done / applicable));
     }
 
     private List<MissingAnswer> Missing(AnswerSet answers, string firmName)

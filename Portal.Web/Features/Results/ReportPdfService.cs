@@ -9,11 +9,16 @@ namespace Portal.Web.Features.Results;
 /// <summary>
 /// Prints the results page to PDF with headless Chromium, from the same page the owner sees
 /// (its print view), so the PDF and the page never drift apart. Chromium opens the print view
-/// with a signed token valid for one assessment for two minutes.
+/// with a signed token valid for one assessment for two minutes. The print view is fetched
+/// first and must answer 200: Chromium would print a "Page not found" or an error page as
+/// happily as the report.
 /// </summary>
 public sealed class ReportPdfService(
-    IOptions<PdfOptions> options, IDataProtectionProvider protection, IServer server, ILogger<ReportPdfService> logger)
+    IOptions<PdfOptions> options, IDataProtectionProvider protection, IServer server, IHttpClientFactory http, ILogger<ReportPdfService> logger)
 {
+    /// <summary>The named HttpClient that checks the print view before Chromium prints it.</summary>
+    public const string HttpClientName = "Portal.Results.PrintCheck";
+
     private static readonly TimeSpan TokenLifetime = TimeSpan.FromMinutes(2);
     private readonly ITimeLimitedDataProtector protector = protection.CreateProtector("Portal.Results.Print").ToTimeLimitedDataProtector();
     private readonly SemaphoreSlim concurrency = new(2); // two cores: more Chromiums only queue
@@ -39,7 +44,7 @@ public sealed class ReportPdfService(
         }
     }
 
-    /// <summary>The PDF, or null when Chromium is not installed. Throws if Chromium fails.</summary>
+    /// <summary>The PDF, or null when Chromium is not installed. Throws if the print view does not answer 200 or Chromium fails.</summary>
     public async Task<byte[]?> RenderAsync(Guid assessmentId, CancellationToken ct)
     {
         if (!IsAvailable)
@@ -48,6 +53,7 @@ public sealed class ReportPdfService(
         }
 
         var url = $"{BaseUrl()}/results/{assessmentId}/print?token={Uri.EscapeDataString(CreatePrintToken(assessmentId))}";
+        await EnsurePrintViewAnswersAsync(url, ct);
         var work = Directory.CreateTempSubdirectory("portal-pdf-");
         var output = Path.Combine(work.FullName, "report.pdf");
         await concurrency.WaitAsync(ct);
@@ -106,6 +112,19 @@ public sealed class ReportPdfService(
             {
                 // Chromium may still hold its profile for a moment; the OS cleans temp folders.
             }
+        }
+    }
+
+    private async Task EnsurePrintViewAnswersAsync(string url, CancellationToken ct)
+    {
+        using var client = http.CreateClient(HttpClientName);
+        client.Timeout = TimeSpan.FromSeconds(options.Value.TimeoutSeconds);
+        using var response = await client.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, ct);
+        if (response.StatusCode != System.Net.HttpStatusCode.OK)
+        {
+            // The URL carries a token: log the status and the path, not the query.
+            logger.LogError("The print view {Path} answered {Status}; no PDF is made from it", new Uri(url).AbsolutePath, (int)response.StatusCode);
+            throw new InvalidOperationException($"The print view answered {(int)response.StatusCode}, not 200: no PDF was made.");
         }
     }
 

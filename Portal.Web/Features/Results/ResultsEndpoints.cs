@@ -11,6 +11,8 @@ public static class ResultsEndpoints
     {
         builder.Services.AddValidatedOptions<PdfOptions>(PdfOptions.SectionName);
         builder.Services.AddSingleton<ReportPdfService>();
+        builder.Services.AddHttpClient(ReportPdfService.HttpClientName)
+            .ConfigurePrimaryHttpMessageHandler(() => new HttpClientHandler { AllowAutoRedirect = false }); // a redirect (to sign in, to https) is not the report
         return builder;
     }
 

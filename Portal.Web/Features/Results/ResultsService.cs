@@ -52,17 +52,6 @@ public sealed class ResultsService(IDbContextFactory<PortalDbContext> dbFactory)
             : await BuildAsync(db, assessment.Id, assessment.FirmId, assessment.Number, assessment.SubmittedAt!.Value, assessment.ResultJson!, assessment.FirmName, null, ct);
     }
 
-    /// <summary>The owner's latest submitted assessment, for the navigation's "Results" link.</summary>
-    public async Task<Guid?> LatestForOwnerAsync(string userId, CancellationToken ct = default)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await db.Assessments.AsNoTracking()
-            .Where(a => a.Status == AssessmentStatus.Submitted && a.Firm.Members.Any(m => m.UserId == userId))
-            .OrderByDescending(a => a.Number)
-            .Select(a => (Guid?)a.Id)
-            .FirstOrDefaultAsync(ct);
-    }
-
     /// <param name="userId">The owner looking, whose emails and time zone are shown; null for the printed report (the firm's first owner).</param>
     private static async Task<ResultsView> BuildAsync(PortalDbContext db, Guid id, Guid firmId, int number, DateTime submittedAt, string resultJson, string firmName, string? userId, CancellationToken ct)
     {
