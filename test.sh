@@ -48,7 +48,7 @@ dotnet ef migrations has-pending-model-changes --project Portal.Web --no-build \
   || fail_setup "the EF model has changes without a migration: run 'dotnet ef migrations add <Name> --project Portal.Web'"
 
 step "Tests"
-rm -rf "$results"
+rm -rf "$results" artifacts/host-logs
 dotnet test Portal.sln --no-build --nologo --logger "trx;LogFilePrefix=portal" --results-directory "$results"
 status=$?
 
@@ -68,6 +68,6 @@ if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=1
 fi
 
-echo "Screenshots: artifacts/screenshots/   Test results: $results/"
+echo "Screenshots: artifacts/screenshots/   Test results: $results/   Logs of hosts that logged errors: artifacts/host-logs/"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

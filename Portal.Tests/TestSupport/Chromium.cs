@@ -12,6 +12,13 @@ public sealed class Chromium : IAsyncLifetime
 {
     public const string ExecutablePath = "/usr/bin/chromium";
 
+    /// <summary>
+    /// How long a step or an expectation may wait for its condition. Generous because CI runs
+    /// the whole suite in parallel on two cores, where a host's first page can take seconds;
+    /// a step that passes returns as soon as its condition holds.
+    /// </summary>
+    public const int ActionTimeoutMs = 30_000;
+
     private IPlaywright? playwright;
 
     public IBrowser Browser { get; private set; } = default!;
@@ -24,6 +31,7 @@ public sealed class Chromium : IAsyncLifetime
         }
 
         playwright = await Playwright.CreateAsync();
+        Assertions.SetDefaultExpectTimeout(ActionTimeoutMs);
         Browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = ExecutablePath,
@@ -42,7 +50,7 @@ public sealed class Chromium : IAsyncLifetime
             BaseURL = baseAddress.ToString(),
             ViewportSize = new ViewportSize { Width = width, Height = height },
         });
-        context.SetDefaultTimeout(10_000);
+        context.SetDefaultTimeout(ActionTimeoutMs);
         return await context.NewPageAsync();
     }
 

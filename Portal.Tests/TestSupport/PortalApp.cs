@@ -124,6 +124,14 @@ public sealed class PortalApp : WebApplicationFactory<Program>
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
+
+        // A host that logged errors leaves its log behind, to read when a test failed.
+        if (Logs.Lines.Any(l => l.StartsWith("Error ", StringComparison.Ordinal) || l.StartsWith("Critical ", StringComparison.Ordinal)))
+        {
+            var folder = Directory.CreateDirectory(Path.Combine(RepoPaths.Artifacts, "host-logs")).FullName;
+            Logs.WriteTo(Path.Combine(folder, $"{Path.GetFileName(DataDirectory)}.log"));
+        }
+
         SqliteConnection.ClearAllPools();
         try
         {

@@ -27,7 +27,8 @@ public static class JobsServiceCollectionExtensions
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()
-            .UseStorage(sp.GetRequiredService<JobStorage>()));
+            .UseStorage(sp.GetRequiredService<JobStorage>())
+            .UseLogProvider(new HostSafeLogProvider(new AspNetCoreLogProvider(sp.GetRequiredService<ILoggerFactory>()))));
 
         services.AddHangfireServer((sp, server) =>
         {

@@ -42,7 +42,7 @@ public sealed class FollowUpEmailPagesTests(MailDevServer mail, Chromium chromiu
             ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
             TimezoneId = "Europe/Berlin",
         });
-        context.SetDefaultTimeout(10_000);
+        context.SetDefaultTimeout(Chromium.ActionTimeoutMs);
         var page = await context.NewPageAsync();
         try
         {

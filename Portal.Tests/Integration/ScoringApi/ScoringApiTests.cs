@@ -65,6 +65,9 @@ public sealed class ScoringApiTests : IAsyncLifetime
     {
         var body = Answers.For(TestContent.Real).AllBest().ToJson().ToJsonString();
         _ = app.Services; // starts the host, which creates the database
+        // Data Protection writes its first key in the background after start; have it written
+        // now, so the snapshot does not race it (the key is not the API's doing).
+        app.Services.GetRequiredService<Microsoft.AspNetCore.DataProtection.IDataProtectionProvider>().CreateProtector("test").Protect("warm-up"u8.ToArray());
         var rowsBefore = await RowCountsAsync();
         var filesBefore = DataFiles();
 
