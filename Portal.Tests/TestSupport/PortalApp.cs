@@ -37,6 +37,11 @@ public sealed class PortalApp : WebApplicationFactory<Program>
             ["Jobs:SchedulePollingIntervalSeconds"] = "1",
             ["Email:Smtp:Host"] = "",
         };
+        if (environment != "Development")
+        {
+            settings["Portal:PublicBaseUrl"] = "http://localhost"; // required outside Development; the test server's address
+        }
+
         foreach (var (key, value) in options.Settings)
         {
             settings[key] = value;

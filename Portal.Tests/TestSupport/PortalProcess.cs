@@ -31,6 +31,7 @@ public static class PortalProcess
 
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
+        start.Environment["Portal__PublicBaseUrl"] = "http://127.0.0.1"; // required outside Development
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {
             start.Environment[key] = value;

@@ -14,6 +14,8 @@ public static class CoreServiceCollectionExtensions
         builder.Configuration.UsePortalSettingsFile(builder.Environment);
         var services = builder.Services;
         services.AddValidatedOptions<PortalOptions>(PortalOptions.SectionName);
+        services.AddSingleton<IValidateOptions<PortalOptions>>(new PublicAddressRequired(builder.Environment));
+        services.AddSingleton<PublicLinks>();
 
         // Everything that depends on time takes TimeProvider, so tests move the clock instead of waiting.
         services.TryAddSingleton(TimeProvider.System);
@@ -24,5 +26,18 @@ public static class CoreServiceCollectionExtensions
             .Configure<IOptions<PortalOptions>, ILoggerFactory>((keys, portal, logs) =>
                 keys.XmlRepository = new FileSystemXmlRepository(new DirectoryInfo(portal.Value.DataPath("keys")), logs));
         return builder;
+    }
+
+    /// <summary>
+    /// Outside Development the links in emails must not come from a request's Host header,
+    /// which anyone can set (a password-reset link pointing at another site): the address is
+    /// configured instead.
+    /// </summary>
+    private sealed class PublicAddressRequired(IHostEnvironment environment) : IValidateOptions<PortalOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, PortalOptions options) =>
+            environment.IsDevelopment() || !string.IsNullOrWhiteSpace(options.PublicBaseUrl)
+                ? ValidateOptionsResult.Success
+                : ValidateOptionsResult.Fail($"{PortalOptions.SectionName}:{nameof(PortalOptions.PublicBaseUrl)} must be set outside Development: it is the address in every link the portal emails, such as https://portal.example.org");
     }
 }

@@ -18,8 +18,8 @@ public sealed class PortalOptions : IValidatableObject
     public string ContentRoot { get; set; } = "";
 
     /// <summary>
-    /// The address people reach the portal at, used for links in emails sent by background
-    /// jobs (no request to take it from). Empty: links use the address of the request.
+    /// The address people reach the portal at, used for every link in an email. Required
+    /// outside Development; in Development, empty means the address the portal listens on.
     /// </summary>
     public string? PublicBaseUrl { get; set; }
 

@@ -17,12 +17,22 @@ public interface IEmailDelivery
 
 public interface IEmailSession : IAsyncDisposable
 {
-    /// <summary>Delivers the message or throws (<see cref="EmailRejectedException"/> when the server refused this message only).</summary>
+    /// <summary>
+    /// Delivers the message or throws: <see cref="EmailServerUnavailableException"/> when no
+    /// message can go now, <see cref="EmailRejectedException"/> when this one was refused.
+    /// </summary>
     Task SendAsync(MimeMessage message, CancellationToken cancellationToken);
 }
 
 /// <summary>The server refused this one message (a bad address, say); the connection and other messages are fine.</summary>
-public sealed class EmailRejectedException(string message, Exception inner) : Exception(message, inner);
+/// <param name="Permanent">A 5xx refusal: sending it again will not help.</param>
+public sealed class EmailRejectedException(string message, bool permanent, Exception inner) : Exception(message, inner)
+{
+    public bool Permanent { get; } = permanent;
+}
+
+/// <summary>The mail server (or the pickup folder) cannot take messages now: nothing else in the batch will go either.</summary>
+public sealed class EmailServerUnavailableException(string message, Exception inner) : Exception(message, inner);
 
 public static class EmailDeliveryExtensions
 {

@@ -23,13 +23,22 @@ public sealed class PickupFolderEmailDelivery(
 
     public async Task SendAsync(MimeMessage message, CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(Folder);
         // Sortable by time, unique by message id.
         var name = $"{clock.GetUtcNow():yyyyMMdd'T'HHmmssfff}-{Guid.NewGuid():N}.eml";
         var path = Path.Combine(Folder, name);
         var temp = path + ".tmp";
-        await message.WriteToAsync(temp, cancellationToken);
-        File.Move(temp, path); // readers never see a half-written file
+        try
+        {
+            Directory.CreateDirectory(Folder);
+            await message.WriteToAsync(temp, cancellationToken);
+            File.Move(temp, path); // readers never see a half-written file
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A full disk or a folder without write access stops every message, not just this one.
+            throw new EmailServerUnavailableException($"The pickup folder {Folder} cannot be written: {e.Message}", e);
+        }
+
         logger.LogInformation("Email {MessageId} written to {Path} (no SMTP host is set)", message.MessageId, path);
     }
 }

@@ -70,15 +70,21 @@ public sealed class SmtpEmailDelivery(IOptions<EmailOptions> options, ILogger<Sm
 
                 await client.SendAsync(message, cancellationToken);
             }
-            catch (SmtpCommandException e) when (e.ErrorCode is SmtpErrorCode.RecipientNotAccepted or SmtpErrorCode.MessageNotAccepted
+            catch (SmtpCommandException e) when (e.ErrorCode is SmtpErrorCode.RecipientNotAccepted or SmtpErrorCode.MessageNotAccepted or SmtpErrorCode.SenderNotAccepted
                 && e.StatusCode is not SmtpStatusCode.ServiceNotAvailable)
             {
                 // The server refused this message; the connection is still good for the next one.
-                throw new EmailRejectedException($"The SMTP server refused the message: {(int)e.StatusCode} {e.Message}", e);
+                throw new EmailRejectedException($"The SMTP server refused the message: {(int)e.StatusCode} {e.Message}", permanent: (int)e.StatusCode >= 500, e);
+            }
+            catch (Exception e) when (e is SmtpCommandException or SmtpProtocolException or ServiceNotConnectedException or AuthenticationException
+                or SslHandshakeException or System.Net.Sockets.SocketException or IOException or TimeoutException)
+            {
+                // The connection is gone or unusable: start afresh next time.
+                Drop();
+                throw new EmailServerUnavailableException($"The SMTP server {smtp.Host}:{smtp.Port} could not take the message: {e.Message}", e);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                // Anything else may have left the connection unusable: start afresh next time.
                 Drop();
                 throw;
             }

@@ -14,9 +14,11 @@ public sealed record DispatchSummary(int Sent, int Retrying, int Failed, int Can
 /// Sends the outbox's due emails. Safe to run on several workers and nodes at once: a run
 /// claims a batch of due rows with one conditional update (rows claimed by a run that is
 /// still within its claim are not due), sends them one by one over one connection, and
-/// records each outcome as soon as it is known. A run that dies leaves its claim to expire;
-/// the rows are then picked up again, so nothing is lost and only the message that was
-/// in flight at the moment of the crash can go out twice.
+/// records each outcome as soon as it is known. Before each message it checks that the row
+/// is still its own and still wanted (a reassessment or an unsubscribe may have cancelled
+/// it), and it renews its claim while it works, so a slow server does not hand its rows to
+/// another run. A run that dies leaves its claim to expire; the rows are then picked up
+/// again, so nothing is lost and only the message in flight at the crash can go out twice.
 /// </summary>
 public sealed class DispatchDueFollowUpsJob(
     IDbContextFactory<PortalDbContext> dbFactory,
@@ -30,6 +32,10 @@ public sealed class DispatchDueFollowUpsJob(
 
     private const int MaxErrorLength = 2000;
 
+    private DateTime Now => clock.GetUtcNow().UtcDateTime;
+
+    private TimeSpan Lease => TimeSpan.FromSeconds(options.Value.ClaimSeconds);
+
     public async Task<DispatchSummary> RunAsync(CancellationToken cancellationToken)
     {
         int sent = 0, retrying = 0, failed = 0, cancelled = 0;
@@ -37,34 +43,53 @@ public sealed class DispatchDueFollowUpsJob(
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var (token, rows) = await ClaimAsync(cancellationToken);
-            if (rows.Count == 0)
+            var claim = await ClaimAsync(cancellationToken);
+            if (claim.Rows.Count == 0)
             {
+                if (claim.RaceLost)
+                {
+                    continue; // another run took the rows this one picked: there may be more
+                }
+
                 break;
             }
 
-            var serverDown = false;
+            var renewAt = Now + Lease / 2;
+            string? serverDown = null;
             await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
             {
-                foreach (var email in await messages.PrepareAsync(db, rows, cancellationToken))
+                foreach (var email in await messages.PrepareAsync(db, claim.Rows, cancellationToken))
                 {
-                    if (serverDown)
+                    var id = email.Row.Id;
+                    if (Now >= renewAt)
                     {
-                        // The server cannot be reached: this row was not tried. It counts as an
-                        // attempt all the same, so a long outage ends in 'failed', never in silence.
-                        Count(await RecordFailureAsync(email.Row, token, "Not sent: the mail server could not be reached.", cancellationToken));
+                        await RenewAsync(claim.Token, cancellationToken);
+                        renewAt = Now + Lease / 2;
+                    }
+
+                    if (!await IsStillMineAsync(db, id, claim.Token, cancellationToken))
+                    {
+                        cancelled++; // cancelled since it was claimed (or the claim was lost): leave it be
+                        continue;
+                    }
+
+                    if (serverDown is not null)
+                    {
+                        // Not tried: the server is unreachable. It counts as an attempt all the
+                        // same, so a long outage ends in 'failed', never in silence.
+                        Count(await RecordFailureAsync(email.Row, claim.Token, serverDown, permanent: false));
                         continue;
                     }
 
                     if (email.OptedOut)
                     {
-                        cancelled += await FinishAsync(email.Row.Id, token, FollowUpStatus.Cancelled, null, cancellationToken);
+                        cancelled += await FinishAsync(id, claim.Token, FollowUpStatus.Cancelled, null);
                         continue;
                     }
 
                     if (email.Message is null)
                     {
-                        failed += await FinishAsync(email.Row.Id, token, FollowUpStatus.Failed, email.Failure, cancellationToken);
+                        failed += await FinishAsync(id, claim.Token, FollowUpStatus.Failed, email.Failure);
                         continue;
                     }
 
@@ -74,19 +99,23 @@ public sealed class DispatchDueFollowUpsJob(
                     }
                     catch (Exception e) when (e is not OperationCanceledException)
                     {
-                        logger.LogWarning("Email {FollowUpId} ({Kind}) could not be sent: {Error}", email.Row.Id, email.Row.Kind, e.Message);
-                        serverDown = e is not EmailRejectedException;
-                        Count(await RecordFailureAsync(email.Row, token, e.Message, cancellationToken));
+                        logger.LogWarning("Email {FollowUpId} ({Kind}) could not be sent: {Error}", id, email.Row.Kind, e.Message);
+                        if (e is EmailServerUnavailableException)
+                        {
+                            serverDown = $"Not sent: the mail server could not be reached ({e.Message})";
+                        }
+
+                        Count(await RecordFailureAsync(email.Row, claim.Token, e.Message, permanent: e is EmailRejectedException { Permanent: true }));
                         continue;
                     }
 
                     // Recorded before the next send: a crash from here on repeats nothing.
-                    await MarkSentAsync(email, token, cancellationToken);
+                    await MarkSentAsync(email, claim.Token);
                     sent++;
                 }
             }
 
-            if (serverDown)
+            if (serverDown is not null)
             {
                 break; // try again on the next run, after the back-off
             }
@@ -112,42 +141,56 @@ public sealed class DispatchDueFollowUpsJob(
         }
     }
 
+    /// <summary>A run's claim: its token and rows. <see cref="RaceLost"/>: there were due rows, but other runs claimed them first.</summary>
+    internal sealed record Claim(Guid Token, List<FollowUp> Rows, bool RaceLost);
+
     /// <summary>
     /// Claims up to a batch of due rows for this run. The update repeats the conditions of
     /// the select, so of two runs that picked the same rows only one gets each row, in
     /// SQLite (one writer at a time) and in PostgreSQL (an updated row is re-checked).
     /// </summary>
-    internal async Task<(Guid Token, List<FollowUp> Rows)> ClaimAsync(CancellationToken ct)
+    internal async Task<Claim> ClaimAsync(CancellationToken ct)
     {
-        var settings = options.Value;
-        var now = clock.GetUtcNow().UtcDateTime;
+        var now = Now;
         var token = Guid.NewGuid();
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var due = await db.FollowUps
             .Where(f => f.Status == FollowUpStatus.Pending && f.NextAttemptAt <= now && (f.ClaimExpiresAt == null || f.ClaimExpiresAt < now))
             .OrderBy(f => f.NextAttemptAt)
             .Select(f => f.Id)
-            .Take(settings.BatchSize)
+            .Take(options.Value.BatchSize)
             .ToListAsync(ct);
         if (due.Count == 0)
         {
-            return (token, []);
+            return new Claim(token, [], RaceLost: false);
         }
 
-        var until = now.AddSeconds(settings.ClaimSeconds);
-        await db.FollowUps
+        var until = now + Lease;
+        var claimed = await db.FollowUps
             .Where(f => due.Contains(f.Id) && f.Status == FollowUpStatus.Pending && (f.ClaimExpiresAt == null || f.ClaimExpiresAt < now))
             .ExecuteUpdateAsync(s => s.SetProperty(f => f.ClaimToken, token).SetProperty(f => f.ClaimExpiresAt, until), ct);
-        var rows = await db.FollowUps.AsNoTracking().Where(f => f.ClaimToken == token).OrderBy(f => f.NextAttemptAt).ToListAsync(ct);
-        return (token, rows);
+        var rows = claimed == 0 ? [] : await db.FollowUps.AsNoTracking().Where(f => f.ClaimToken == token).OrderBy(f => f.NextAttemptAt).ToListAsync(ct);
+        return new Claim(token, rows, RaceLost: claimed == 0);
     }
 
-    private async Task MarkSentAsync(PreparedEmail email, Guid token, CancellationToken ct)
+    private static Task<bool> IsStillMineAsync(PortalDbContext db, Guid id, Guid token, CancellationToken ct) =>
+        db.FollowUps.AnyAsync(f => f.Id == id && f.ClaimToken == token && f.Status == FollowUpStatus.Pending, ct);
+
+    /// <summary>Extends the claim on the rows of this run that are still to do.</summary>
+    private async Task RenewAsync(Guid token, CancellationToken ct)
     {
-        var now = clock.GetUtcNow().UtcDateTime;
-        var to = email.Message!.To.Mailboxes.FirstOrDefault()?.Address;
+        var until = Now + Lease;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        // Even if a reassessment cancelled it meanwhile: it went out, and the log must say so.
+        await db.FollowUps.Where(f => f.ClaimToken == token && f.Status == FollowUpStatus.Pending)
+            .ExecuteUpdateAsync(s => s.SetProperty(f => f.ClaimExpiresAt, until), ct);
+    }
+
+    private async Task MarkSentAsync(PreparedEmail email, Guid token)
+    {
+        var now = Now;
+        var to = email.Message!.To.Mailboxes.FirstOrDefault()?.Address;
+        await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
+        // Whatever happened to the row meanwhile, it went out, and the log must say so.
         var updated = await db.FollowUps.Where(f => f.Id == email.Row.Id && f.ClaimToken == token)
             .ExecuteUpdateAsync(s => s
                 .SetProperty(f => f.Status, FollowUpStatus.Sent)
@@ -160,21 +203,24 @@ public sealed class DispatchDueFollowUpsJob(
                 .SetProperty(f => f.ClaimExpiresAt, (DateTime?)null), CancellationToken.None);
         if (updated == 0)
         {
-            // The claim expired while this run was sending, and another run took the row.
-            logger.LogWarning("Email {FollowUpId} was sent after its claim expired; another run may send it again", email.Row.Id);
+            logger.LogWarning("Email {FollowUpId} was sent after this run lost its claim; another run may send it again", email.Row.Id);
         }
     }
 
-    /// <summary>Records a failed attempt: retried after the back-off, or failed for good. True when it is failed for good.</summary>
-    private async Task<bool> RecordFailureAsync(FollowUp row, Guid token, string error, CancellationToken ct)
+    /// <summary>
+    /// Records a failed attempt: retried after the back-off, or failed for good (after the
+    /// last attempt, or at once when the server said it never will). True when failed for good.
+    /// Only a row still pending and still ours: a cancelled one stays cancelled.
+    /// </summary>
+    private async Task<bool> RecordFailureAsync(FollowUp row, Guid token, string error, bool permanent)
     {
         var settings = options.Value;
         var attempts = row.Attempts + 1;
-        var givesUp = attempts >= settings.MaxAttempts;
-        var next = clock.GetUtcNow().UtcDateTime + settings.RetryDelay(attempts);
+        var givesUp = permanent || attempts >= settings.MaxAttempts;
         var status = givesUp ? FollowUpStatus.Failed : FollowUpStatus.Pending;
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        await db.FollowUps.Where(f => f.Id == row.Id && f.ClaimToken == token)
+        var next = Now + settings.RetryDelay(attempts);
+        await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
+        await db.FollowUps.Where(f => f.Id == row.Id && f.ClaimToken == token && f.Status == FollowUpStatus.Pending)
             .ExecuteUpdateAsync(s => s
                 .SetProperty(f => f.Attempts, attempts)
                 .SetProperty(f => f.LastError, Truncate(error, MaxErrorLength))
@@ -185,11 +231,11 @@ public sealed class DispatchDueFollowUpsJob(
         return givesUp;
     }
 
-    private async Task<int> FinishAsync(Guid id, Guid token, FollowUpStatus status, string? error, CancellationToken ct)
+    private async Task<int> FinishAsync(Guid id, Guid token, FollowUpStatus status, string? error)
     {
-        var now = clock.GetUtcNow().UtcDateTime;
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await db.FollowUps.Where(f => f.Id == id && f.ClaimToken == token)
+        var now = Now;
+        await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
+        return await db.FollowUps.Where(f => f.Id == id && f.ClaimToken == token && f.Status == FollowUpStatus.Pending)
             .ExecuteUpdateAsync(s => s
                 .SetProperty(f => f.Status, status)
                 .SetProperty(f => f.LastError, error)

@@ -110,7 +110,7 @@ public sealed class ResultsReportTests : BunitContext
         var rows = page.FindAll("table.planned-emails tbody tr");
         Assert.Equal(3, rows.Count);
         string[] Cells(int row) => rows[row].QuerySelectorAll("td").Select(td => td.TextContent).ToArray();
-        Assert.Equal(["8 March 2027, 09:00", Capped.FollowUps.First(f => f.Advice == followUps[0]).Title, "Sent 8 March"], Cells(0));
+        Assert.Equal(["8 March 2027, 09:00", Capped.FollowUps.First(f => f.Advice == followUps[0]).Title, "Sent 8 March 2027"], Cells(0));
         Assert.Equal(["1 April 2027, 09:00", Capped.FollowUps.First(f => f.Advice == followUps[1]).Title, "Planned"], Cells(1));
         Assert.Equal(["1 May 2027, 09:00", "advice-no-longer-in-the-report", "Not sent: you turned these emails off"], Cells(2));
         Assert.Contains("Times are in UTC", page.Find("#emails-heading + p").TextContent, StringComparison.Ordinal);

@@ -168,7 +168,7 @@ public sealed class FollowUpDispatchTests
         await using var app = NewApp(mail, ("FollowUps:ClaimSeconds", "300"));
         var (email, userId, rows) = await AllDueAsync(app);
 
-        var (_, claimed) = await app.Dispatcher().ClaimAsync(Ct); // ... and the worker stops here
+        var claimed = (await app.Dispatcher().ClaimAsync(Ct)).Rows; // ... and the worker stops here
         Assert.Equal(rows.Count, claimed.Count);
 
         Assert.Equal(0, (await app.Dispatcher().RunAsync(Ct)).Sent); // still claimed: no one else takes them
@@ -251,6 +251,164 @@ public sealed class FollowUpDispatchTests
         static Hangfire.Storage.RecurringJobDto? RecurringJob(PortalApp app) =>
             Hangfire.Storage.StorageConnectionExtensions.GetRecurringJobs(app.Services.GetRequiredService<JobStorage>().GetConnection())
                 .SingleOrDefault(j => j.Id == DispatchDueFollowUpsJob.RecurringJobId);
+    }
+
+    [Fact]
+    public async Task AnEmailThatCannotBeBuilt_FailsAlone_WithItsReason_AndTheRestOfTheBatchGoes()
+    {
+        await using var mail = new MailDevServer();
+        await mail.StartAsync();
+        await using var app = NewApp(mail);
+        var (email, userId, rows) = await AllDueAsync(app);
+        var other = await app.CreateUserAsync(Unique("unparsable"), Password, PortalRoles.Owner);
+        var broken = rows[0];
+        await app.QueryAsync(async db =>
+        {
+            // An address Identity let through but MimeKit cannot parse.
+            await db.Users.Where(u => u.Id == other.Id).ExecuteUpdateAsync(s => s.SetProperty(u => u.Email, "a\"b@example.org"), Ct);
+            await db.FirmMembers.AddAsync(new FirmMember { FirmId = broken.FirmId!.Value, UserId = other.Id }, Ct);
+            await db.FollowUps.Where(f => f.Id == broken.Id).ExecuteUpdateAsync(s => s.SetProperty(f => f.UserId, other.Id), Ct);
+            return await db.SaveChangesAsync(Ct);
+        });
+
+        var summary = await app.Dispatcher().RunAsync(Ct);
+
+        Assert.Equal((rows.Count - 1, 1), (summary.Sent, summary.Failed));
+        var failed = await app.QueryAsync(db => db.FollowUps.AsNoTracking().SingleAsync(f => f.Id == broken.Id, Ct));
+        Assert.Equal(FollowUpStatus.Failed, failed.Status);
+        Assert.StartsWith("The email could not be built", failed.LastError, StringComparison.Ordinal);
+        Assert.Equal(rows.Count - 1, (await mail.EmailsToAsync(email)).Count);
+    }
+
+    [Fact]
+    public async Task UnsubscribingWhileARunIsSending_StopsTheRestOfThatRun()
+    {
+        await using var mail = new MailDevServer();
+        await mail.StartAsync();
+        await using var app = NewApp(mail);
+        var (email, userId, rows) = await AllDueAsync(app);
+        Assert.True(rows.Count > 1);
+        var preferences = app.Services.GetRequiredService<EmailPreferencesService>();
+
+        // The owner presses Unsubscribe in the first email while the run goes on.
+        var run = ActivatorUtilities.CreateInstance<DispatchDueFollowUpsJob>(app.Services,
+            new AfterEachSend(app.Services.GetRequiredService<IEmailDelivery>(), _ => preferences.StopAllAsync(userId, Ct)));
+        var summary = await run.RunAsync(Ct);
+
+        Assert.Equal((1, rows.Count - 1), (summary.Sent, summary.Cancelled));
+        Assert.Single(await mail.EmailsToAsync(email));
+        Assert.All((await RowsOfAsync(app, userId)).Where(r => r.Status != FollowUpStatus.Sent),
+            r => Assert.Equal((FollowUpStatus.Cancelled, CancelReasons.Unsubscribed), (r.Status, r.CancelReason)));
+    }
+
+    [Fact]
+    public async Task AReassessmentDuringAFailedSend_KeepsTheOldPlanCancelled()
+    {
+        await using var mail = new MailDevServer();
+        await mail.StartAsync();
+        await using var app = NewApp(mail);
+        var (_, userId, rows) = await AllDueAsync(app);
+
+        // The send fails because the server is down; meanwhile the owner submits a reassessment.
+        var run = ActivatorUtilities.CreateInstance<DispatchDueFollowUpsJob>(app.Services, new FailsAfter(async () =>
+        {
+            await app.Assessments().StartReassessmentAsync(userId, Ct);
+            Assert.NotNull((await app.Assessments().SubmitAsync(userId, Ct)).AssessmentId);
+        }));
+        await run.RunAsync(Ct);
+
+        var old = await app.QueryAsync(db => db.FollowUps.AsNoTracking().Where(f => rows.Select(r => r.Id).Contains(f.Id)).ToListAsync(Ct));
+        Assert.All(old, r => Assert.Equal((FollowUpStatus.Cancelled, CancelReasons.Reassessed), (r.Status, r.CancelReason)));
+        clock.Advance(TimeSpan.FromHours(1));
+        await app.Dispatcher().RunAsync(Ct);
+        Assert.All(await app.QueryAsync(db => db.FollowUps.AsNoTracking().Where(f => rows.Select(r => r.Id).Contains(f.Id)).ToListAsync(Ct)),
+            r => Assert.Equal(FollowUpStatus.Cancelled, r.Status));
+    }
+
+    [Fact]
+    public async Task APermanentRefusal_FailsAtOnce_ATemporaryOneIsRetried()
+    {
+        await using var mail = new MailDevServer();
+        await mail.StartAsync();
+        await using var app = NewApp(mail);
+        var (_, userId, rows) = await AllDueAsync(app);
+        var refusals = 0;
+
+        var run = ActivatorUtilities.CreateInstance<DispatchDueFollowUpsJob>(app.Services, new Refuses(() => Interlocked.Increment(ref refusals) == 1));
+        var summary = await run.RunAsync(Ct);
+
+        Assert.Equal((1, rows.Count - 1), (summary.Failed, summary.Retrying));
+        var after = await RowsOfAsync(app, userId);
+        Assert.Single(after, r => r.Status == FollowUpStatus.Failed && r.Attempts == 1 && r.LastError!.Contains("550", StringComparison.Ordinal));
+        Assert.Equal(rows.Count - 1, after.Count(r => r.Status == FollowUpStatus.Pending && r.Attempts == 1 && r.LastError!.Contains("450", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task ReassessmentAlsoCancelsTheFailedEmailsOfTheOldPlan_SoTheyCannotBeResent()
+    {
+        await using var mail = new MailDevServer();
+        await mail.StartAsync();
+        await using var app = NewApp(mail, ("FollowUps:MaxAttempts", "1"));
+        var (_, userId, rows) = await AllDueAsync(app);
+        await mail.StopAsync();
+        Assert.Equal(rows.Count, (await app.Dispatcher().RunAsync(Ct)).Failed);
+
+        await app.Assessments().StartReassessmentAsync(userId, Ct);
+        await app.Assessments().SubmitAsync(userId, Ct);
+
+        var old = await app.QueryAsync(db => db.FollowUps.AsNoTracking().Where(f => rows.Select(r => r.Id).Contains(f.Id)).ToListAsync(Ct));
+        Assert.All(old, r => Assert.Equal((FollowUpStatus.Cancelled, CancelReasons.Reassessed), (r.Status, r.CancelReason)));
+        Assert.False(await app.Services.GetRequiredService<DeliveryLogService>().ResendAsync(rows[0].Id, Ct));
+    }
+
+    /// <summary>Delivers through the real server and does something after each message (what a person does meanwhile).</summary>
+    private sealed class AfterEachSend(IEmailDelivery inner, Func<MimeMessage, Task> then) : IEmailDelivery
+    {
+        public IEmailSession OpenSession() => new Session(inner.OpenSession(), then);
+
+        private sealed class Session(IEmailSession inner, Func<MimeMessage, Task> then) : IEmailSession
+        {
+            public async Task SendAsync(MimeMessage message, CancellationToken cancellationToken)
+            {
+                await inner.SendAsync(message, cancellationToken);
+                await then(message);
+            }
+
+            public ValueTask DisposeAsync() => inner.DisposeAsync();
+        }
+    }
+
+    /// <summary>A server that cannot be reached; something happens while the first attempt hangs.</summary>
+    private sealed class FailsAfter(Func<Task> meanwhile) : IEmailDelivery, IEmailSession
+    {
+        private bool done;
+
+        public IEmailSession OpenSession() => this;
+
+        public async Task SendAsync(MimeMessage message, CancellationToken cancellationToken)
+        {
+            if (!done)
+            {
+                done = true;
+                await meanwhile();
+            }
+
+            throw new EmailServerUnavailableException("Connection refused", new IOException("Connection refused"));
+        }
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
+    /// <summary>A server that refuses every message: permanently (550) when told so, else for now (450).</summary>
+    private sealed class Refuses(Func<bool> permanent) : IEmailDelivery, IEmailSession
+    {
+        public IEmailSession OpenSession() => this;
+
+        public Task SendAsync(MimeMessage message, CancellationToken cancellationToken) => permanent()
+            ? throw new EmailRejectedException("The SMTP server refused the message: 550 mailbox unavailable", permanent: true, new InvalidOperationException())
+            : throw new EmailRejectedException("The SMTP server refused the message: 450 mailbox busy", permanent: false, new InvalidOperationException());
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 
     /// <summary>Delivers through the real server, then the process "dies" after the given number of messages.</summary>

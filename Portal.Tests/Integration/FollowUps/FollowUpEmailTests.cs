@@ -160,7 +160,7 @@ public sealed partial class FollowUpEmailTests(MailDevServer mail)
     }
 
     [Fact]
-    public async Task ForgedOrTamperedToken_IsRefusedWithAFriendlyPage_AndATokenCannotServeAnotherFirm()
+    public async Task ForgedOrTamperedToken_IsRefusedWithAFriendlyPage_AndATokenWorksOnlyForItsPersonAndFirm()
     {
         await using var app = NewApp();
         var a = await app.CreateUserAsync(Unique("firm-a"), Password, PortalRoles.Owner);
@@ -260,6 +260,47 @@ public sealed partial class FollowUpEmailTests(MailDevServer mail)
         var message = await mail.MimeAsync(await mail.WaitForEmailAsync(email, "Reset your password"));
         Assert.Contains("/Account/ResetPassword?code=", message.TextBody, StringComparison.Ordinal);
         Assert.Contains("Reset my password", message.HtmlBody, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task OneClickPostedTwiceAtOnce_BothSucceed()
+    {
+        await using var app = NewApp();
+        var owner = await app.CreateUserAsync(Unique("twice"), Password, PortalRoles.Owner);
+        await app.SubmitPersonaAsync(owner.Id, "lew-a", FirmName);
+        var firm = await app.QueryAsync(db => db.FirmMembers.Where(m => m.UserId == owner.Id).Select(m => m.FirmId).SingleAsync(Ct));
+        var url = $"/email/unsubscribe/one-click?token={Uri.EscapeDataString(app.Services.GetRequiredService<UnsubscribeTokens>().Create(owner.Id, firm))}";
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ =>
+            app.CreateBrowserlikeClient().PostAsync(url, new FormUrlEncodedContent([new("List-Unsubscribe", "One-Click")]), Ct)));
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.Equal(TestContent.Real.Model.Pillars.Count, await app.QueryAsync(db => db.EmailOptOuts.CountAsync(o => o.UserId == owner.Id, Ct)));
+    }
+
+    [Fact]
+    public async Task APasswordResetAskedForWithAForgedHost_LinksToThePortalsOwnAddress()
+    {
+        await using var app = new PortalApp(o =>
+        {
+            o.UseSmtp(mail);
+            o.Settings["Portal:PublicBaseUrl"] = "https://portal.example.org";
+        });
+        var email = Unique("host");
+        await app.CreateUserAsync(email, Password, PortalRoles.Owner);
+        var client = app.CreateBrowserlikeClient();
+        var form = await client.GetDocumentAsync("/Account/ForgotPassword");
+        var fields = form.Forms[0].Elements.OfType<AngleSharp.Html.Dom.IHtmlInputElement>().Where(i => i.Type == "hidden").ToDictionary(i => i.Name!, i => i.Value);
+        fields["Input.Email"] = email;
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/Account/ForgotPassword") { Content = new FormUrlEncodedContent(fields) };
+        request.Headers.Host = "evil.example";
+        await client.SendAsync(request, Ct);
+
+        var message = await mail.MimeAsync(await mail.WaitForEmailAsync(email, "Reset your password"));
+        Assert.Contains("https://portal.example.org/Account/ResetPassword?code=", message.TextBody, StringComparison.Ordinal);
+        Assert.DoesNotContain("evil.example", message.TextBody, StringComparison.Ordinal);
+        Assert.DoesNotContain("evil.example", message.HtmlBody, StringComparison.Ordinal);
     }
 
     /// <summary>The first link in the HTML whose address contains the fragment.</summary>

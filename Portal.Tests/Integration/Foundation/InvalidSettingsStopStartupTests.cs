@@ -11,6 +11,8 @@ public sealed class InvalidSettingsStopStartupTests
     [Theory]
     [InlineData("Email__Smtp__Port", "0", "Email:Smtp:Port must be a TCP port between 1 and 65535")]
     [InlineData("Portal__PublicBaseUrl", "portal.example.org", "Portal:PublicBaseUrl must be an absolute http or https address")]
+    [InlineData("Portal__PublicBaseUrl", "", "Portal:PublicBaseUrl must be set outside Development")]
+    [InlineData("FollowUps__MaxAttempts", "0", "FollowUps:MaxAttempts must be between 1 and 100")]
     [InlineData("Jobs__WorkerCount", "0", "Jobs:WorkerCount must be between 1 and 64")]
     [InlineData("Email__Smtp__Security", "Sometimes", "Email:Smtp:Security")]
     [InlineData("DemoData__Users__0__Role", "Boss", "DemoData:Users:0:Role must be one of Owner, Advisor, ProgrammeStaff, Admin")]

@@ -58,9 +58,7 @@ public sealed class EmailPreferencesService(IDbContextFactory<PortalDbContext> d
     /// <summary>Turns every topic off and cancels what is pending.</summary>
     public async Task StopAllAsync(string userId, CancellationToken ct = default)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        await SetTopicsAsync(db, userId, [], EmailTopics.All(catalog.Current).Select(t => t.Id).ToList(), ct);
-        await db.SaveChangesAsync(ct);
+        await ChangeTopicsAsync(userId, [], EmailTopics.All(catalog.Current).Select(t => t.Id).ToList(), ct);
     }
 
     /// <summary>
@@ -85,8 +83,7 @@ public sealed class EmailPreferencesService(IDbContextFactory<PortalDbContext> d
             return null;
         }
 
-        var cancelled = await SetTopicsAsync(db, target.UserId, [], EmailTopics.All(catalog.Current).Select(t => t.Id).ToList(), ct);
-        await db.SaveChangesAsync(ct);
+        var cancelled = await ChangeTopicsAsync(target.UserId, [], EmailTopics.All(catalog.Current).Select(t => t.Id).ToList(), ct);
         return new UnsubscribeOutcome(member.FirmName, member.Email ?? "", cancelled);
     }
 
@@ -103,6 +100,31 @@ public sealed class EmailPreferencesService(IDbContextFactory<PortalDbContext> d
             .Where(m => m.FirmId == target.FirmId && m.UserId == target.UserId)
             .Select(m => new UnsubscribeOutcome(m.Firm.Name, m.User.Email ?? "", 0))
             .FirstOrDefaultAsync(ct);
+    }
+
+    /// <summary>
+    /// Sets the topics in a unit of work of its own. Mail programs may post a one-click
+    /// unsubscribe twice at once: the second then finds the opt-outs just written and has
+    /// nothing left to do, instead of failing on the duplicate.
+    /// </summary>
+    private async Task<int> ChangeTopicsAsync(string userId, IReadOnlyList<string> on, IReadOnlyList<string> off, CancellationToken ct)
+    {
+        try
+        {
+            return await SaveTopicsAsync();
+        }
+        catch (DbUpdateException)
+        {
+            return await SaveTopicsAsync();
+        }
+
+        async Task<int> SaveTopicsAsync()
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            var cancelled = await SetTopicsAsync(db, userId, on, off, ct);
+            await db.SaveChangesAsync(ct);
+            return cancelled;
+        }
     }
 
     private async Task<int> SetTopicsAsync(PortalDbContext db, string userId, IReadOnlyList<string> on, IReadOnlyList<string> off, CancellationToken ct)

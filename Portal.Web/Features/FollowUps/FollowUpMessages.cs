@@ -49,29 +49,41 @@ public sealed class FollowUpMessages(ContentCatalog catalog, EmailComposer compo
         var prepared = new List<PreparedEmail>(rows.Count);
         foreach (var row in rows)
         {
+            try
+            {
+                prepared.Add(Prepare(row));
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // One email that cannot be built (an address MimeKit cannot parse, a template
+                // that fails on this data) fails alone, with the reason; the batch goes on.
+                prepared.Add(new PreparedEmail(row, null, $"The email could not be built: {e.Message}"));
+            }
+        }
+
+        return prepared;
+
+        PreparedEmail Prepare(FollowUp row)
+        {
             var user = row.UserId is not null ? users.GetValueOrDefault(row.UserId) : null;
             if (row.Kind == EmailKind.Account)
             {
-                prepared.Add(Account(row));
-                continue;
+                return Account(row);
             }
 
             if (row.Topic is not null && row.UserId is not null && optOuts.Contains((row.UserId, row.Topic)))
             {
-                prepared.Add(new PreparedEmail(row, null, OptedOut: true));
-                continue;
+                return new PreparedEmail(row, null, OptedOut: true);
             }
 
             if (user?.Email is not { Length: > 0 } email)
             {
-                prepared.Add(new PreparedEmail(row, null, "The recipient's account has no email address."));
-                continue;
+                return new PreparedEmail(row, null, "The recipient's account has no email address.");
             }
 
             if (row.AdviceId is null || !content.Advice.TryGetValue(row.AdviceId, out var advice))
             {
-                prepared.Add(new PreparedEmail(row, null, $"The advice item '{row.AdviceId}' is no longer in the content."));
-                continue;
+                return new PreparedEmail(row, null, $"The advice item '{row.AdviceId}' is no longer in the content.");
             }
 
             var firmName = row.FirmId is { } firmId ? firms.GetValueOrDefault(firmId, "your firm") : "your firm";
@@ -88,10 +100,8 @@ public sealed class FollowUpMessages(ContentCatalog catalog, EmailComposer compo
             // RFC 8058: mail programs show an unsubscribe button that posts to this address, no sign-in needed.
             message.Headers.Add("List-Unsubscribe", $"<{emailLinks.Unsubscribe!.Replace("/email/unsubscribe?", "/email/unsubscribe/one-click?", StringComparison.Ordinal)}>");
             message.Headers.Add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
-            prepared.Add(new PreparedEmail(row, message));
+            return new PreparedEmail(row, message);
         }
-
-        return prepared;
     }
 
     private PreparedEmail Account(FollowUp row)

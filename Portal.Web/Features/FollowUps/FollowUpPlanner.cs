@@ -21,15 +21,17 @@ public static class FollowUpPlanner
 {
     /// <summary>
     /// One row per follow-up and owner of the firm, due the planned number of days after
-    /// submission (in UTC). Pending rows of the firm's earlier plans are cancelled: a
-    /// reassessment replaces the plan. A topic the owner has turned off is recorded as
+    /// submission (in UTC). Pending and failed rows of the firm's earlier plans are cancelled:
+    /// a reassessment replaces the plan. A topic the owner has turned off is recorded as
     /// cancelled, so turning it back on can restore it.
     /// </summary>
     public static async Task ScheduleAsync(PortalDbContext db, PortalContent content, Guid firmId, Guid assessmentId,
         AssessmentReport report, DateTime submittedAt, CancellationToken ct)
     {
+        // Failed ones too: an Admin must not resend advice of a plan that has been replaced.
         var earlier = await db.FollowUps
-            .Where(f => f.FirmId == firmId && f.Kind == EmailKind.Advice && f.Status == FollowUpStatus.Pending && f.AssessmentId != assessmentId)
+            .Where(f => f.FirmId == firmId && f.Kind == EmailKind.Advice && f.AssessmentId != assessmentId
+                && (f.Status == FollowUpStatus.Pending || f.Status == FollowUpStatus.Failed))
             .ToListAsync(ct);
         foreach (var row in earlier)
         {

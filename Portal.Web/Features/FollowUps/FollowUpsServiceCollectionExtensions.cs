@@ -13,7 +13,6 @@ public static class FollowUpsServiceCollectionExtensions
     {
         var services = builder.Services;
         services.AddValidatedOptions<FollowUpOptions>(FollowUpOptions.SectionName);
-        services.AddSingleton<PublicLinks>();
         services.AddSingleton<UnsubscribeTokens>();
         services.AddSingleton<FollowUpMessages>();
         services.AddSingleton<Outbox>();

@@ -12,9 +12,13 @@ public static class TimeZones
     public static DateTime ToLocal(DateTime utc, TimeZoneInfo zone) =>
         TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(utc, DateTimeKind.Utc), zone);
 
-    /// <summary>"11 December 2026, 09:30 (Europe/Berlin)".</summary>
-    public static string Describe(DateTime utc, TimeZoneInfo zone) =>
-        $"{ToLocal(utc, zone).ToString("d MMMM yyyy, HH:mm", System.Globalization.CultureInfo.InvariantCulture)} ({Name(zone)})";
+    /// <summary>"11 December 2026" in the zone: the portal's pages are in English whatever the server's culture.</summary>
+    public static string Date(DateTime utc, TimeZoneInfo zone) =>
+        ToLocal(utc, zone).ToString("d MMMM yyyy", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>"11 December 2026, 09:30" in the zone.</summary>
+    public static string DateAndTime(DateTime utc, TimeZoneInfo zone) =>
+        ToLocal(utc, zone).ToString("d MMMM yyyy, HH:mm", System.Globalization.CultureInfo.InvariantCulture);
 
     public static string Name(TimeZoneInfo zone) => zone == TimeZoneInfo.Utc ? "UTC" : zone.Id;
 

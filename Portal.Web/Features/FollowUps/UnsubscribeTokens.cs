@@ -8,9 +8,10 @@ public sealed record UnsubscribeTarget(string UserId, Guid FirmId);
 
 /// <summary>
 /// The token in an email's unsubscribe link. Data Protection signs and encrypts it, so it
-/// cannot be forged or altered, and it names the person and the firm, so a link from one
-/// firm's email does nothing for another. It does not expire: an unsubscribe link in an old
-/// email must still work.
+/// cannot be forged or altered. It names the person and the firm the email was about: it
+/// works only while that person is a member of that firm, and it stops the advice emails of
+/// that person (preferences belong to the person). It does not expire: an unsubscribe link
+/// in an old email must still work.
 /// </summary>
 public sealed class UnsubscribeTokens(IDataProtectionProvider protection)
 {
