@@ -68,19 +68,19 @@ public sealed class ScoringApiTests : IAsyncLifetime
         // Data Protection writes its first key in the background after start; have it written
         // now, so the snapshot does not race it (the key is not the API's doing).
         app.Services.GetRequiredService<Microsoft.AspNetCore.DataProtection.IDataProtectionProvider>().CreateProtector("test").Protect("warm-up"u8.ToArray());
-        var rowsBefore = await RowCountsAsync();
+        var rowsBefore = await TableContentsAsync();
         var filesBefore = DataFiles();
 
         var (status, _) = await PostAsync(body);
 
         Assert.Equal(HttpStatusCode.OK, status);
-        Assert.Equal(rowsBefore, await RowCountsAsync());
+        Assert.Equal(rowsBefore, await TableContentsAsync());
         Assert.Equal(filesBefore, DataFiles());
         Assert.Contains(rowsBefore.Keys, t => t == "Assessments");
     }
 
-    /// <summary>The number of rows of every table of the database, by table name.</summary>
-    private async Task<SortedDictionary<string, long>> RowCountsAsync()
+    /// <summary>Every table of the database, by name: its row count and a hash of all its rows.</summary>
+    private async Task<SortedDictionary<string, string>> TableContentsAsync()
     {
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<Portal.Web.Data.PortalDbContext>();
@@ -97,28 +97,42 @@ public sealed class ScoringApiTests : IAsyncLifetime
             }
         }
 
-        var counts = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        var contents = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var table in tables)
         {
-            await using var count = connection.CreateCommand();
-            count.CommandText = $"SELECT COUNT(*) FROM \"{table.Replace("\"", "\"\"", StringComparison.Ordinal)}\"";
-            counts[table] = Convert.ToInt64(await count.ExecuteScalarAsync(TestContext.Current.CancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+            await using var select = connection.CreateCommand();
+            select.CommandText = $"SELECT * FROM \"{table.Replace("\"", "\"\"", StringComparison.Ordinal)}\" ORDER BY rowid";
+            await using var reader = await select.ExecuteReaderAsync(TestContext.Current.CancellationToken);
+            var rows = new System.Text.StringBuilder();
+            var count = 0;
+            while (await reader.ReadAsync(TestContext.Current.CancellationToken))
+            {
+                count++;
+                for (var i = 0; i < reader.FieldCount; i++)
+                {
+                    rows.Append(reader.IsDBNull(i) ? "\u2400" : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture)).Append('\u241f');
+                }
+
+                rows.Append('\n');
+            }
+
+            contents[table] = $"{count} rows {Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(rows.ToString())))}";
         }
 
-        return counts;
+        return contents;
     }
 
     /// <summary>
-    /// Every file of the data folder with its length and a hash of its content. SQLite's -shm
-    /// file is only named: readers (the background jobs poll) update its read marks, and it
-    /// holds an index of the -wal file, whose content is compared.
+    /// Every file of the data folder but the database's own, with its length and a hash of its
+    /// content. The database is compared by its rows above: its files change without any write
+    /// (SQLite moves pages from the -wal file into the main file when connections close, and
+    /// other tests' hosts close pooled connections process-wide), and readers touch the -shm file.
     /// </summary>
     private List<string> DataFiles() =>
         [.. Directory.GetFiles(app.DataDirectory, "*", SearchOption.AllDirectories)
+            .Where(f => !Path.GetFileName(f).StartsWith("portal.db", StringComparison.Ordinal))
             .Order(StringComparer.Ordinal)
-            .Select(f => f.EndsWith("-shm", StringComparison.Ordinal)
-                ? Path.GetRelativePath(app.DataDirectory, f)
-                : $"{Path.GetRelativePath(app.DataDirectory, f)} {new FileInfo(f).Length} {Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(ReadShared(f)))}")];
+            .Select(f => $"{Path.GetRelativePath(app.DataDirectory, f)} {new FileInfo(f).Length} {Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(ReadShared(f)))}")];
 
     // The portal holds the database open; read it without asking for exclusive access.
     private static byte[] ReadShared(string path)
