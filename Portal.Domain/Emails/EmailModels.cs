@@ -15,6 +15,7 @@ public static class EmailModels
 {
     public const string Layout = "layout";
     public const string FollowUp = "follow-up";
+    public const string AdvisorMessage = "advisor-message";
     public const string ConfirmEmail = "confirm-email";
     public const string ResetPassword = "reset-password";
     public const string ResetCode = "reset-code";
@@ -22,7 +23,7 @@ public static class EmailModels
     public const string PortalName = "SME Readiness Portal";
 
     /// <summary>Every template the portal uses; the layout has no subject of its own.</summary>
-    public static IReadOnlyList<string> Names { get; } = [Layout, FollowUp, ConfirmEmail, ResetPassword, ResetCode];
+    public static IReadOnlyList<string> Names { get; } = [Layout, FollowUp, AdvisorMessage, ConfirmEmail, ResetPassword, ResetCode];
 
     /// <summary>The layout around every email: why the person gets it, and the links to stop it.</summary>
     public static Dictionary<string, object?> LayoutModel(string reason, EmailLinks links) => new()
@@ -73,6 +74,25 @@ public static class EmailModels
         },
     };
 
+    /// <summary>A message a trade advisor wrote to the firm: paragraphs of plain text, never HTML.</summary>
+    public static Dictionary<string, object?> AdvisorMessageModel(
+        string firmName, string advisorEmail, string organisationName, string subject, string body, string resultsUrl, EmailLinks links) => new()
+    {
+        ["portal"] = Portal(links),
+        ["firm"] = new Dictionary<string, object?> { ["name"] = firmName },
+        ["advisor"] = new Dictionary<string, object?> { ["email"] = advisorEmail, ["organisation"] = organisationName },
+        ["message"] = new Dictionary<string, object?>
+        {
+            ["subject"] = subject,
+            // Paragraphs of lines: the template puts the breaks in, so the text itself is always encoded.
+            ["paragraphs"] = body.Replace("\r\n", "\n", StringComparison.Ordinal)
+                .Split("\n\n", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(p => p.Split('\n', StringSplitOptions.TrimEntries).ToList()).ToList(),
+            ["text"] = body.Trim(),
+        },
+        ["results_url"] = resultsUrl,
+    };
+
     /// <summary>Confirm an address, or reset a password: an account email with one link.</summary>
     public static Dictionary<string, object?> LinkModel(string link, EmailLinks links) => new()
     {
@@ -97,6 +117,7 @@ public static class EmailModels
             Layout => new Dictionary<string, object?>(LayoutModel("Why you get this email.", links)) { ["subject"] = "Subject", ["content"] = "Content" },
             FollowUp => FollowUpModel("Sample Ltd", sampleAdvice, ["Bose (2016), Conclusions"], links.Portal + "/advice/sample",
                 "Capacity", 42, 40, "Emerging", DateTimeOffset.UnixEpoch, links.Portal + "/results/1", links),
+            AdvisorMessage => AdvisorMessageModel("Sample Ltd", "advisor@example.org", "A Trade Agency", "Subject", "One.\n\nTwo.", links.Portal + "/results", links),
             ConfirmEmail or ResetPassword => LinkModel(links.Portal + "/Account/ConfirmEmail?code=x", links),
             ResetCode => CodeModel("123456", links),
             _ => null,

@@ -29,6 +29,18 @@ public class PortalDbContext(DbContextOptions<PortalDbContext> options) : Identi
 
     public DbSet<EmailOptOut> EmailOptOuts => Set<EmailOptOut>();
 
+    public DbSet<OrganisationMember> OrganisationMembers => Set<OrganisationMember>();
+
+    public DbSet<CaseFile> CaseFiles => Set<CaseFile>();
+
+    public DbSet<CaseNote> CaseNotes => Set<CaseNote>();
+
+    public DbSet<CaseStatusChange> CaseStatusChanges => Set<CaseStatusChange>();
+
+    public DbSet<AnswerValidation> AnswerValidations => Set<AnswerValidation>();
+
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
@@ -108,6 +120,7 @@ public class PortalDbContext(DbContextOptions<PortalDbContext> options) : Identi
         });
 
         OnFollowUpsCreating(builder);
+        OnCaseworkCreating(builder);
     }
 
     private static void OnFollowUpsCreating(ModelBuilder builder)
@@ -147,6 +160,65 @@ public class PortalDbContext(DbContextOptions<PortalDbContext> options) : Identi
         });
 
         builder.Entity<PortalUser>().Property(u => u.TimeZoneId).HasMaxLength(100);
+    }
+
+    private static void OnCaseworkCreating(ModelBuilder builder)
+    {
+        builder.Entity<OrganisationMember>(member =>
+        {
+            member.HasKey(m => m.UserId); // one organisation per advisor
+            member.HasIndex(m => m.OrganisationId);
+            member.HasOne(m => m.User).WithMany().HasForeignKey(m => m.UserId).OnDelete(DeleteBehavior.Cascade);
+            member.HasOne(m => m.Organisation).WithMany().HasForeignKey(m => m.OrganisationId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<CaseFile>(file =>
+        {
+            file.HasIndex(c => new { c.OrganisationId, c.FirmId }).IsUnique();
+            file.HasIndex(c => new { c.OrganisationId, c.Status });
+            file.HasIndex(c => c.AssignedAdvisorId);
+            file.Property(c => c.Status).HasConversion<int>();
+            file.HasOne(c => c.Firm).WithMany().HasForeignKey(c => c.FirmId).OnDelete(DeleteBehavior.Cascade);
+            file.HasOne(c => c.Organisation).WithMany().HasForeignKey(c => c.OrganisationId).OnDelete(DeleteBehavior.Cascade);
+            file.HasOne(c => c.AssignedAdvisor).WithMany().HasForeignKey(c => c.AssignedAdvisorId).OnDelete(DeleteBehavior.SetNull);
+            file.HasMany(c => c.Notes).WithOne().HasForeignKey(n => n.CaseFileId).OnDelete(DeleteBehavior.Cascade);
+            file.HasMany(c => c.StatusChanges).WithOne().HasForeignKey(s => s.CaseFileId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<CaseStatusChange>(change =>
+        {
+            change.Property(c => c.From).HasConversion<int>();
+            change.Property(c => c.To).HasConversion<int>();
+        });
+
+        builder.Entity<CaseNote>(note =>
+        {
+            note.Property(n => n.Text).HasMaxLength(4000);
+            note.HasIndex(n => new { n.CaseFileId, n.At });
+            note.HasOne(n => n.Author).WithMany().HasForeignKey(n => n.AuthorId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        builder.Entity<AnswerValidation>(validation =>
+        {
+            validation.HasIndex(v => new { v.AssessmentId, v.OrganisationId, v.QuestionId }).IsUnique();
+            validation.Property(v => v.QuestionId).HasMaxLength(100);
+            validation.Property(v => v.Reason).HasMaxLength(1000);
+            validation.HasOne<Assessment>().WithMany().HasForeignKey(v => v.AssessmentId).OnDelete(DeleteBehavior.Cascade);
+            validation.HasOne<Organisation>().WithMany().HasForeignKey(v => v.OrganisationId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<AuditEntry>(entry =>
+        {
+            entry.HasIndex(e => new { e.FirmId, e.At });
+            entry.HasIndex(e => e.At);
+            entry.Property(e => e.ActorEmail).HasMaxLength(256);
+            entry.Property(e => e.Action).HasMaxLength(100);
+            entry.Property(e => e.Detail).HasMaxLength(1000);
+            // No foreign keys: the log outlives the accounts and firms it names.
+        });
+
+        builder.Entity<Assessment>().HasIndex(a => new { a.IsLatest, a.FirmId });
+        builder.Entity<FollowUp>().Property(f => f.Body).HasMaxLength(10_000);
     }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configuration)

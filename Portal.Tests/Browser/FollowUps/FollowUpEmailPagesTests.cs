@@ -65,14 +65,16 @@ public sealed class FollowUpEmailPagesTests(MailDevServer mail, Chromium chromiu
             await page.ScreenshotToArtifactsAsync("unsubscribe-done-desktop");
             Assert.Empty(await page.SeriousAxeViolationsAsync());
 
-            // Preferences: everything is off now; the time zone comes from the browser.
+            // Preferences: every kind of advice is off now, advisors' messages still on; the time zone comes from the browser.
             await OwnerSteps.SignInAsync(page, email, Password);
             await page.GotoAsync("/settings/emails");
             await Expect(page.GetByLabel("Your time zone")).ToHaveValueAsync("Europe/Berlin");
-            foreach (var box in await page.GetByRole(AriaRole.Checkbox).AllAsync())
+            foreach (var box in await page.GetByRole(AriaRole.Checkbox, new() { Name = "Advice on" }).AllAsync())
             {
                 await Expect(box).Not.ToBeCheckedAsync();
             }
+
+            await Expect(page.GetByLabel("Messages from trade advisors")).ToBeCheckedAsync();
 
             await page.ScreenshotToArtifactsAsync("email-preferences-desktop");
             Assert.Empty(await page.SeriousAxeViolationsAsync());
@@ -82,7 +84,7 @@ public sealed class FollowUpEmailPagesTests(MailDevServer mail, Chromium chromiu
             await page.SetViewportSizeAsync(375, 800);
             await page.ScreenshotToArtifactsAsync("email-preferences-mobile");
             Assert.Equal("Europe/Berlin", await app.QueryAsync(db => db.Users.Where(u => u.Id == owner.Id).Select(u => u.TimeZoneId).SingleAsync()));
-            Assert.Equal(3, await app.QueryAsync(db => db.EmailOptOuts.CountAsync(o => o.UserId == owner.Id)));
+            Assert.Equal(3, await app.QueryAsync(db => db.EmailOptOuts.CountAsync(o => o.UserId == owner.Id))); // the three other pillars
 
             // The Admins' delivery log.
             await page.Context.ClearCookiesAsync();

@@ -69,7 +69,7 @@ public sealed class EmailPreferencesTests : IAsyncLifetime
 
         var stopped = await client.SubmitFormFieldsAsync("/settings/emails", "email-preferences", [Field("Input.Action", "stop-all")]);
 
-        Assert.Contains("All advice emails are off.", await stopped.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        Assert.Contains("All these emails are off.", await stopped.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
         Assert.All(await RowsAsync(), r => Assert.Equal(FollowUpStatus.Cancelled, r.Status));
         clock.Advance(TimeSpan.FromDays(60));
         Assert.Equal(0, (await app.Dispatcher().RunAsync(Ct)).Sent);

@@ -53,6 +53,9 @@ public sealed class Assessment
 
     public int? TriagePriority { get; set; }
 
+    /// <summary>The firm's newest submitted assessment: queues and cohorts read only these rows.</summary>
+    public bool IsLatest { get; set; }
+
     public List<AssessmentAnswer> Answers { get; set; } = [];
 
     public List<AssessmentFactorScore> FactorScores { get; set; } = [];

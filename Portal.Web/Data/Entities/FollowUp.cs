@@ -7,6 +7,9 @@ public enum EmailKind
 
     /// <summary>Confirm an address, reset a password: sent at once, never unsubscribable.</summary>
     Account = 1,
+
+    /// <summary>A message an advisor wrote to the firm, sent at the time the advisor chose.</summary>
+    AdvisorMessage = 2,
 }
 
 public enum FollowUpStatus
@@ -79,6 +82,12 @@ public sealed class FollowUp
     public DateTime? SentAt { get; set; }
 
     public string? Subject { get; set; }
+
+    /// <summary>The text of an advisor's message (the subject is in <see cref="Subject"/>); null for other kinds.</summary>
+    public string? Body { get; set; }
+
+    /// <summary>The advisor who wrote an advisor message.</summary>
+    public string? SenderId { get; set; }
 
     public string? MessageId { get; set; }
 

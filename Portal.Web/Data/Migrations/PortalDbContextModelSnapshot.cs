@@ -166,6 +166,49 @@ namespace Portal.Web.Data.Migrations
                     b.ToTable("AspNetUserTokens", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Web.Data.Entities.AnswerValidation", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("AssessmentId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ByUserId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("OrganisationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("QuestionId")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ValueJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrganisationId");
+
+                    b.HasIndex("AssessmentId", "OrganisationId", "QuestionId")
+                        .IsUnique();
+
+                    b.ToTable("AnswerValidations");
+                });
+
             modelBuilder.Entity("Portal.Web.Data.Entities.Assessment", b =>
                 {
                     b.Property<Guid>("Id")
@@ -185,6 +228,9 @@ namespace Portal.Web.Data.Migrations
 
                     b.Property<Guid>("FirmId")
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("IsLatest")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("LastSectionId")
                         .HasMaxLength(100)
@@ -226,6 +272,8 @@ namespace Portal.Web.Data.Migrations
 
                     b.HasIndex("FirmId", "Number")
                         .IsUnique();
+
+                    b.HasIndex("IsLatest", "FirmId");
 
                     b.HasIndex("FirmId", "Status", "SubmittedAt");
 
@@ -286,6 +334,148 @@ namespace Portal.Web.Data.Migrations
                     b.HasIndex("FlagId");
 
                     b.ToTable("AssessmentFlags");
+                });
+
+            modelBuilder.Entity("Portal.Web.Data.Entities.AuditEntry", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ActorEmail")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ActorId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Detail")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("FirmId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("At");
+
+                    b.HasIndex("FirmId", "At");
+
+                    b.ToTable("AuditEntries");
+                });
+
+            modelBuilder.Entity("Portal.Web.Data.Entities.CaseFile", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AssignedAdvisorId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("FirmId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("LastContactAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("OpenedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("OrganisationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Status")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("StatusChangedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AssignedAdvisorId");
+
+                    b.HasIndex("FirmId");
+
+                    b.HasIndex("OrganisationId", "FirmId")
+                        .IsUnique();
+
+                    b.HasIndex("OrganisationId", "Status");
+
+                    b.ToTable("CaseFiles");
+                });
+
+            modelBuilder.Entity("Portal.Web.Data.Entities.CaseNote", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AuthorId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("CaseFileId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("IsContact")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AuthorId");
+
+                    b.HasIndex("CaseFileId", "At");
+
+                    b.ToTable("CaseNotes");
+                });
+
+            modelBuilder.Entity("Portal.Web.Data.Entities.CaseStatusChange", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ByUserId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("CaseFileId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("From")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("To")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CaseFileId");
+
+                    b.ToTable("CaseStatusChanges");
                 });
 
             modelBuilder.Entity("Portal.Web.Data.Entities.EmailOptOut", b =>
@@ -422,6 +612,10 @@ namespace Portal.Web.Data.Migrations
                     b.Property<int>("Attempts")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Body")
+                        .HasMaxLength(10000)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("CancelReason")
                         .HasMaxLength(100)
                         .HasColumnType("TEXT");
@@ -463,6 +657,9 @@ namespace Portal.Web.Data.Migrations
 
                     b.Property<string>("RecipientEmail")
                         .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SenderId")
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime?>("SentAt")
@@ -528,6 +725,24 @@ namespace Portal.Web.Data.Migrations
                         .IsUnique();
 
                     b.ToTable("Organisations");
+                });
+
+            modelBuilder.Entity("Portal.Web.Data.Entities.OrganisationMember", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("JoinedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("OrganisationId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("UserId");
+
+                    b.HasIndex("OrganisationId");
+
+                    b.ToTable("OrganisationMembers");
                 });
 
             modelBuilder.Entity("Portal.Web.Data.PortalUser", b =>
@@ -701,6 +916,21 @@ namespace Portal.Web.Data.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Portal.Web.Data.Entities.AnswerValidation", b =>
+                {
+                    b.HasOne("Portal.Web.Data.Entities.Assessment", null)
+                        .WithMany()
+                        .HasForeignKey("AssessmentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Portal.Web.Data.Entities.Organisation", null)
+                        .WithMany()
+                        .HasForeignKey("OrganisationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Portal.Web.Data.Entities.Assessment", b =>
                 {
                     b.HasOne("Portal.Web.Data.Entities.Firm", "Firm")
@@ -735,6 +965,58 @@ namespace Portal.Web.Data.Migrations
                     b.HasOne("Portal.Web.Data.Entities.Assessment", null)
                         .WithMany("Flags")
                         .HasForeignKey("AssessmentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Web.Data.Entities.CaseFile", b =>
+                {
+                    b.HasOne("Portal.Web.Data.PortalUser", "AssignedAdvisor")
+                        .WithMany()
+                        .HasForeignKey("AssignedAdvisorId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Portal.Web.Data.Entities.Firm", "Firm")
+                        .WithMany()
+                        .HasForeignKey("FirmId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Portal.Web.Data.Entities.Organisation", "Organisation")
+                        .WithMany()
+                        .HasForeignKey("OrganisationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("AssignedAdvisor");
+
+                    b.Navigation("Firm");
+
+                    b.Navigation("Organisation");
+                });
+
+            modelBuilder.Entity("Portal.Web.Data.Entities.CaseNote", b =>
+                {
+                    b.HasOne("Portal.Web.Data.PortalUser", "Author")
+                        .WithMany()
+                        .HasForeignKey("AuthorId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Portal.Web.Data.Entities.CaseFile", null)
+                        .WithMany("Notes")
+                        .HasForeignKey("CaseFileId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Author");
+                });
+
+            modelBuilder.Entity("Portal.Web.Data.Entities.CaseStatusChange", b =>
+                {
+                    b.HasOne("Portal.Web.Data.Entities.CaseFile", null)
+                        .WithMany("StatusChanges")
+                        .HasForeignKey("CaseFileId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
@@ -813,6 +1095,25 @@ namespace Portal.Web.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade);
                 });
 
+            modelBuilder.Entity("Portal.Web.Data.Entities.OrganisationMember", b =>
+                {
+                    b.HasOne("Portal.Web.Data.Entities.Organisation", "Organisation")
+                        .WithMany()
+                        .HasForeignKey("OrganisationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Portal.Web.Data.PortalUser", "User")
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Organisation");
+
+                    b.Navigation("User");
+                });
+
             modelBuilder.Entity("Portal.Web.Data.Entities.Assessment", b =>
                 {
                     b.Navigation("Answers");
@@ -820,6 +1121,13 @@ namespace Portal.Web.Data.Migrations
                     b.Navigation("FactorScores");
 
                     b.Navigation("Flags");
+                });
+
+            modelBuilder.Entity("Portal.Web.Data.Entities.CaseFile", b =>
+                {
+                    b.Navigation("Notes");
+
+                    b.Navigation("StatusChanges");
                 });
 
             modelBuilder.Entity("Portal.Web.Data.Entities.Firm", b =>

@@ -253,6 +253,12 @@ public sealed class AssessmentService(IDbContextFactory<PortalDbContext> dbFacto
         draft.StageId = report.Stage.Id;
         draft.StageGroupId = report.Stage.Group;
         draft.TriagePriority = report.TriagePriority;
+        foreach (var older in await db.Assessments.Where(a => a.FirmId == firm.Id && a.IsLatest).ToListAsync(ct))
+        {
+            older.IsLatest = false;
+        }
+
+        draft.IsLatest = true;
         db.AssessmentFactorScores.AddRange(report.Factors.Select(f => new AssessmentFactorScore { AssessmentId = draft.Id, FactorId = f.Id, Score = f.Score }));
         db.AssessmentFlags.AddRange(report.Flags.Select(f => new AssessmentFlag { AssessmentId = draft.Id, FlagId = f.Id }));
         // The follow-up emails are saved with the submission, in one transaction: both or neither.

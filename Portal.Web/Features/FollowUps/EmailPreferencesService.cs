@@ -9,8 +9,8 @@ public sealed record TopicChoice(EmailTopic Topic, bool On);
 
 public sealed record EmailPreferences(string Email, IReadOnlyList<TopicChoice> Topics, string? TimeZoneId);
 
-/// <summary>What an unsubscribe link did, for the page that says so.</summary>
-public sealed record UnsubscribeOutcome(string FirmName, string Email, int Cancelled);
+/// <summary>What an unsubscribe link did (or would do), for the page that says so.</summary>
+public sealed record UnsubscribeOutcome(string FirmName, string Email, UnsubscribeScope Scope, int Cancelled);
 
 /// <summary>
 /// Which emails a person gets. Turning a topic off cancels its pending emails at once;
@@ -55,16 +55,16 @@ public sealed class EmailPreferencesService(IDbContextFactory<PortalDbContext> d
         return null;
     }
 
-    /// <summary>Turns every topic off and cancels what is pending.</summary>
+    /// <summary>Turns every topic off (advice and advisors' messages) and cancels what is pending.</summary>
     public async Task StopAllAsync(string userId, CancellationToken ct = default)
     {
         await ChangeTopicsAsync(userId, [], EmailTopics.All(catalog.Current).Select(t => t.Id).ToList(), ct);
     }
 
     /// <summary>
-    /// The one-click unsubscribe of an email's link: every kind of advice email stops for
-    /// the person the token names. Null when the token is forged, altered, or no longer
-    /// matches a member of the firm.
+    /// The one-click unsubscribe of an email's link: every kind of advice email (or, from an
+    /// advisor's message, every advisor message) stops for the person the token names. Null
+    /// when the token is forged, altered, or no longer matches a member of the firm.
     /// </summary>
     public async Task<UnsubscribeOutcome?> UnsubscribeAsync(string? token, CancellationToken ct = default)
     {
@@ -83,8 +83,8 @@ public sealed class EmailPreferencesService(IDbContextFactory<PortalDbContext> d
             return null;
         }
 
-        var cancelled = await ChangeTopicsAsync(target.UserId, [], EmailTopics.All(catalog.Current).Select(t => t.Id).ToList(), ct);
-        return new UnsubscribeOutcome(member.FirmName, member.Email ?? "", cancelled);
+        var cancelled = await ChangeTopicsAsync(target.UserId, [], Topics(target.Scope), ct);
+        return new UnsubscribeOutcome(member.FirmName, member.Email ?? "", target.Scope, cancelled);
     }
 
     /// <summary>Whether a token is one this portal made for a current member of the firm (to show the page before asking).</summary>
@@ -98,9 +98,12 @@ public sealed class EmailPreferencesService(IDbContextFactory<PortalDbContext> d
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         return await db.FirmMembers.AsNoTracking()
             .Where(m => m.FirmId == target.FirmId && m.UserId == target.UserId)
-            .Select(m => new UnsubscribeOutcome(m.Firm.Name, m.User.Email ?? "", 0))
+            .Select(m => new UnsubscribeOutcome(m.Firm.Name, m.User.Email ?? "", target.Scope, 0))
             .FirstOrDefaultAsync(ct);
     }
+
+    private IReadOnlyList<string> Topics(UnsubscribeScope scope) =>
+        scope == UnsubscribeScope.AdvisorMessages ? [EmailTopics.AdvisorMessages] : EmailTopics.Advice(catalog.Current);
 
     /// <summary>
     /// Sets the topics in a unit of work of its own. Mail programs may post a one-click

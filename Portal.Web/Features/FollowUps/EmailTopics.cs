@@ -13,11 +13,18 @@ public sealed record EmailTopic(string Id, string Name, string Description);
 public static class EmailTopics
 {
     public const string AdvicePrefix = "advice:";
+    public const string AdvisorMessages = "advisor";
 
     public static IReadOnlyList<EmailTopic> All(PortalContent content) =>
-        content.Model.Pillars.Select(p => new EmailTopic(AdvicePrefix + p.Id, $"Advice on {p.Name.ToLowerInvariant()}",
-            $"Follow-up advice from your action plan on {string.Join(", ", p.Factors.Select(f => f.Name.ToLowerInvariant()))}."))
-        .ToList();
+    [
+        .. content.Model.Pillars.Select(p => new EmailTopic(AdvicePrefix + p.Id, $"Advice on {p.Name.ToLowerInvariant()}",
+            $"Follow-up advice from your action plan on {string.Join(", ", p.Factors.Select(f => f.Name.ToLowerInvariant()))}.")),
+        new EmailTopic(AdvisorMessages, "Messages from trade advisors",
+            "Messages that advisors of the organisations you share your results with write to you."),
+    ];
+
+    /// <summary>The topics of follow-up advice (what an advice email's unsubscribe link stops).</summary>
+    public static IReadOnlyList<string> Advice(PortalContent content) => [.. content.Model.Pillars.Select(p => AdvicePrefix + p.Id)];
 
     /// <summary>The topic of a follow-up about an advice item: the pillar of its factor.</summary>
     public static string ForAdvice(PortalContent content, AdviceItem advice) =>

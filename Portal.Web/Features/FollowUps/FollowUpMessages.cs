@@ -42,6 +42,12 @@ public sealed class FollowUpMessages(ContentCatalog catalog, EmailComposer compo
         var firms = await db.Firms.AsNoTracking().Where(f => firmIds.Contains(f.Id)).Select(f => new { f.Id, f.Name }).ToDictionaryAsync(f => f.Id, f => f.Name, ct);
         var submitted = await db.Assessments.AsNoTracking().Where(a => assessmentIds.Contains(a.Id))
             .Select(a => new { a.Id, a.SubmittedAt }).ToDictionaryAsync(a => a.Id, a => a.SubmittedAt, ct);
+        var senderIds = rows.Where(r => r.SenderId is not null).Select(r => r.SenderId!).Distinct().ToList();
+        var senders = await db.Users.AsNoTracking().Where(u => senderIds.Contains(u.Id))
+            .Select(u => new { u.Id, u.Email, Organisation = db.OrganisationMembers.Where(m => m.UserId == u.Id).Select(m => m.Organisation.Name).FirstOrDefault() })
+            .ToDictionaryAsync(u => u.Id, ct);
+        var latest = await db.Assessments.AsNoTracking().Where(a => a.IsLatest && firmIds.Contains(a.FirmId))
+            .Select(a => new { a.FirmId, a.Id }).ToDictionaryAsync(a => a.FirmId, a => a.Id, ct);
         var scores = (await db.AssessmentFactorScores.AsNoTracking().Where(s => assessmentIds.Contains(s.AssessmentId)).ToListAsync(ct))
             .ToDictionary(s => (s.AssessmentId, s.FactorId), s => s.Score);
 
@@ -81,6 +87,26 @@ public sealed class FollowUpMessages(ContentCatalog catalog, EmailComposer compo
                 return new PreparedEmail(row, null, "The recipient's account has no email address.");
             }
 
+            if (row.Kind == EmailKind.AdvisorMessage)
+            {
+                var sender = row.SenderId is null ? null : senders.GetValueOrDefault(row.SenderId);
+                var firm = row.FirmId is { } f ? firms.GetValueOrDefault(f, "your firm") : "your firm";
+                var messageLinks = Links(row.UserId!, row.FirmId!.Value, UnsubscribeScope.AdvisorMessages);
+                var results = row.FirmId is { } fid && latest.TryGetValue(fid, out var latestId) ? links.To($"results/{latestId}") : links.To("assessment");
+                var messageModel = EmailModels.AdvisorMessageModel(firm, sender?.Email ?? "An advisor", sender?.Organisation ?? "an organisation you share results with",
+                    row.Subject ?? "", row.Body ?? "", results, messageLinks);
+                var because = $"You get this email because {firm} shares its results with {sender?.Organisation ?? "an advisor organisation"} on the {EmailModels.PortalName}.";
+                var written = Compose(row, email, messageModel, because, messageLinks);
+                written.Headers.Add("List-Unsubscribe", $"<{OneClick(messageLinks)}>");
+                written.Headers.Add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
+                if (sender?.Email is { Length: > 0 } replyTo)
+                {
+                    written.ReplyTo.Add(MailboxAddress.Parse(replyTo)); // "To answer, reply": the answer goes to the advisor
+                }
+
+                return new PreparedEmail(row, written);
+            }
+
             if (row.AdviceId is null || !content.Advice.TryGetValue(row.AdviceId, out var advice))
             {
                 return new PreparedEmail(row, null, $"The advice item '{row.AdviceId}' is no longer in the content.");
@@ -98,7 +124,7 @@ public sealed class FollowUpMessages(ContentCatalog catalog, EmailComposer compo
             var message = Compose(row, email, model, reason, emailLinks);
 
             // RFC 8058: mail programs show an unsubscribe button that posts to this address, no sign-in needed.
-            message.Headers.Add("List-Unsubscribe", $"<{emailLinks.Unsubscribe!.Replace("/email/unsubscribe?", "/email/unsubscribe/one-click?", StringComparison.Ordinal)}>");
+            message.Headers.Add("List-Unsubscribe", $"<{OneClick(emailLinks)}>");
             message.Headers.Add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
             return new PreparedEmail(row, message);
         }
@@ -137,9 +163,12 @@ public sealed class FollowUpMessages(ContentCatalog catalog, EmailComposer compo
         return message;
     }
 
-    private EmailLinks Links(string userId, Guid firmId)
+    private static string OneClick(EmailLinks links) =>
+        links.Unsubscribe!.Replace("/email/unsubscribe?", "/email/unsubscribe/one-click?", StringComparison.Ordinal);
+
+    private EmailLinks Links(string userId, Guid firmId, UnsubscribeScope scope = UnsubscribeScope.Advice)
     {
-        var token = Uri.EscapeDataString(tokens.Create(userId, firmId));
+        var token = Uri.EscapeDataString(tokens.Create(userId, firmId, scope));
         return new EmailLinks(links.BaseUrl, links.To($"email/unsubscribe?token={token}"), links.To("settings/emails"));
     }
 }

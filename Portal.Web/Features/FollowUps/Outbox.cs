@@ -33,6 +33,41 @@ public sealed class Outbox(IDbContextFactory<PortalDbContext> dbFactory, FollowU
         DispatchNow();
     }
 
+    /// <summary>
+    /// Schedules an advisor's message to every owner of the firm at <paramref name="dueAt"/>
+    /// (UTC), in the caller's unit of work (saved with the note or change that goes with it).
+    /// Owners who turned advisors' messages off get it recorded as cancelled.
+    /// </summary>
+    public static async Task<int> AddAdvisorMessageAsync(PortalDbContext db, Guid firmId, string senderId, string subject, string body,
+        DateTime dueAt, DateTime now, CancellationToken ct)
+    {
+        var owners = await db.FirmMembers.Where(m => m.FirmId == firmId).Select(m => m.UserId).ToListAsync(ct);
+        var off = await db.EmailOptOuts.Where(o => owners.Contains(o.UserId) && o.Topic == EmailTopics.AdvisorMessages).Select(o => o.UserId).ToListAsync(ct);
+        foreach (var owner in owners)
+        {
+            var optedOut = off.Contains(owner);
+            db.FollowUps.Add(new FollowUp
+            {
+                Kind = EmailKind.AdvisorMessage,
+                Template = Portal.Domain.Emails.EmailModels.AdvisorMessage,
+                Topic = EmailTopics.AdvisorMessages,
+                FirmId = firmId,
+                UserId = owner,
+                SenderId = senderId,
+                Subject = subject,
+                Body = body,
+                CreatedAt = now,
+                DueAt = dueAt,
+                NextAttemptAt = dueAt,
+                Status = optedOut ? FollowUpStatus.Cancelled : FollowUpStatus.Pending,
+                CancelledAt = optedOut ? now : null,
+                CancelReason = optedOut ? CancelReasons.Unsubscribed : null,
+            });
+        }
+
+        return owners.Count - off.Count;
+    }
+
     /// <summary>A worker runs the dispatcher now; concurrent runs are safe (rows are claimed).</summary>
     public void DispatchNow() => jobs.Enqueue<DispatchDueFollowUpsJob>(job => job.RunAsync(CancellationToken.None));
 }

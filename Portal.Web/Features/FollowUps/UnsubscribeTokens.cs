@@ -3,8 +3,15 @@ using Microsoft.AspNetCore.DataProtection;
 
 namespace Portal.Web.Features.FollowUps;
 
-/// <summary>Who an unsubscribe link is for: one person, for one firm.</summary>
-public sealed record UnsubscribeTarget(string UserId, Guid FirmId);
+/// <summary>What an unsubscribe link stops: the advice emails, or the messages from advisors.</summary>
+public enum UnsubscribeScope
+{
+    Advice,
+    AdvisorMessages,
+}
+
+/// <summary>Who an unsubscribe link is for: one person, for one firm, and what it stops.</summary>
+public sealed record UnsubscribeTarget(string UserId, Guid FirmId, UnsubscribeScope Scope);
 
 /// <summary>
 /// The token in an email's unsubscribe link. Data Protection signs and encrypts it, so it
@@ -17,7 +24,8 @@ public sealed class UnsubscribeTokens(IDataProtectionProvider protection)
 {
     private readonly IDataProtector protector = protection.CreateProtector("Portal.Email.Unsubscribe.v1");
 
-    public string Create(string userId, Guid firmId) => protector.Protect($"{firmId:N}|{userId}");
+    public string Create(string userId, Guid firmId, UnsubscribeScope scope = UnsubscribeScope.Advice) =>
+        protector.Protect($"{firmId:N}|{(int)scope}|{userId}");
 
     public UnsubscribeTarget? Read(string? token)
     {
@@ -28,9 +36,11 @@ public sealed class UnsubscribeTokens(IDataProtectionProvider protection)
 
         try
         {
-            var parts = protector.Unprotect(token).Split('|', 2);
-            return parts.Length == 2 && Guid.TryParseExact(parts[0], "N", out var firmId) && parts[1].Length > 0
-                ? new UnsubscribeTarget(parts[1], firmId)
+            var parts = protector.Unprotect(token).Split('|', 3);
+            return parts.Length == 3 && Guid.TryParseExact(parts[0], "N", out var firmId)
+                && int.TryParse(parts[1], System.Globalization.CultureInfo.InvariantCulture, out var scope) && Enum.IsDefined((UnsubscribeScope)scope)
+                && parts[2].Length > 0
+                ? new UnsubscribeTarget(parts[2], firmId, (UnsubscribeScope)scope)
                 : null;
         }
         catch (CryptographicException)

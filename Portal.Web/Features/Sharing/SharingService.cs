@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Portal.Web.Data;
 using Portal.Web.Data.Entities;
+using Portal.Web.Features.Advisors;
 using Portal.Web.Features.Assessments;
 
 namespace Portal.Web.Features.Sharing;
@@ -31,7 +32,10 @@ public sealed class SharingService(IDbContextFactory<PortalDbContext> dbFactory,
             return;
         }
 
-        db.FirmShares.Add(new FirmShare { FirmId = firm.Id, OrganisationId = organisationId, GrantedAt = clock.GetUtcNow().UtcDateTime, GrantedByUserId = userId });
+        var now = clock.GetUtcNow().UtcDateTime;
+        db.FirmShares.Add(new FirmShare { FirmId = firm.Id, OrganisationId = organisationId, GrantedAt = now, GrantedByUserId = userId });
+        // The organisation's case on the firm opens with the consent (or reopens, with its notes).
+        await AdvisorAccess.OpenAsync(db, firm.Id, organisationId, now, ct);
         try
         {
             await db.SaveChangesAsync(ct);
