@@ -11,6 +11,7 @@ public static class AdvisorsServiceCollectionExtensions
         builder.Services.AddValidatedOptions<AdvisorOptions>(AdvisorOptions.SectionName);
         builder.Services.AddSingleton<AdvisorAccess>();
         builder.Services.AddSingleton<AuditLog>();
+        builder.Services.AddSingleton<TriageQueueService>();
         return builder;
     }
 }
