@@ -8,7 +8,8 @@ namespace Portal.Web.Features.DemoData;
 
 /// <summary>
 /// On the first run in Development, creates one confirmed user per role and prints their
-/// sign-in details once to the console (not to the log, which may be shipped elsewhere).
+/// sign-in details once to the console (not to the log, which may be shipped elsewhere), then
+/// the advisors' demo: an organisation and the case firms sharing with it.
 /// </summary>
 internal sealed class DemoDataStartup(
     IServiceScopeFactory scopes, IOptions<DemoDataOptions> options, IHostEnvironment environment, ILogger<DemoDataStartup> logger) : IHostedService
@@ -50,6 +51,11 @@ internal sealed class DemoDataStartup(
                 Demo users created (Development only; shown once):
                 {created}
                 """);
+        }
+
+        if (await DemoAdvisorData.SeedAsync(scope.ServiceProvider, demo, cancellationToken) is { } advisorDemo)
+        {
+            Console.WriteLine($"Demo data: {advisorDemo}");
         }
     }
 
