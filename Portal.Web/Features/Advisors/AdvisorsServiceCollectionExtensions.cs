@@ -11,6 +11,9 @@ public static class AdvisorsServiceCollectionExtensions
         builder.Services.AddValidatedOptions<AdvisorOptions>(AdvisorOptions.SectionName);
         builder.Services.AddSingleton<AdvisorAccess>();
         builder.Services.AddSingleton<AuditLog>();
+        builder.Services.AddSingleton<FirmFileService>();
+        builder.Services.AddSingleton<CaseworkService>();
+        builder.Services.AddSingleton<ValidationService>();
         return builder;
     }
 }
