@@ -12,6 +12,9 @@ public static class AdvisorsServiceCollectionExtensions
         builder.Services.AddSingleton<AdvisorAccess>();
         builder.Services.AddSingleton<AuditLog>();
         builder.Services.AddSingleton<TriageQueueService>();
+        builder.Services.AddSingleton<FirmFileService>();
+        builder.Services.AddSingleton<CaseworkService>();
+        builder.Services.AddSingleton<ValidationService>();
         return builder;
     }
 }
