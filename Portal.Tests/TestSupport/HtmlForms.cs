@@ -6,9 +6,20 @@ namespace Portal.Tests.TestSupport;
 /// <summary>Fills and posts the portal's server-rendered forms the way a browser would (antiforgery token included).</summary>
 public static class HtmlForms
 {
-    /// <summary>The page a response carries, whatever its status.</summary>
-    public static async Task<IHtmlDocument> GetDocumentFromAsync(this HttpClient client, HttpResponseMessage response) =>
-        new HtmlParser().ParseDocument(await response.Content.ReadAsStringAsync());
+    /// <summary>
+    /// The page a response carries, whatever its status; for a redirect within the portal (a
+    /// form that posts, redirects, gets), the page it leads to, as a browser would show it.
+    /// </summary>
+    public static async Task<IHtmlDocument> GetDocumentFromAsync(this HttpClient client, HttpResponseMessage response)
+    {
+        if ((int)response.StatusCode is >= 300 and < 400 && response.Headers.Location is { } location
+            && response.RequestMessage?.RequestUri is { } from && new Uri(from, location) is { } to && to.Host == from.Host)
+        {
+            response = await client.GetAsync(to);
+        }
+
+        return new HtmlParser().ParseDocument(await response.Content.ReadAsStringAsync());
+    }
 
     public static async Task<IHtmlDocument> GetDocumentAsync(this HttpClient client, string url)
     {

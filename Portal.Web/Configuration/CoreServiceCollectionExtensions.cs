@@ -16,6 +16,7 @@ public static class CoreServiceCollectionExtensions
         services.AddValidatedOptions<PortalOptions>(PortalOptions.SectionName);
         services.AddSingleton<IValidateOptions<PortalOptions>>(new PublicAddressRequired(builder.Environment));
         services.AddSingleton<PublicLinks>();
+        services.AddSingleton<Components.Shared.FlashMessage>();
 
         // Everything that depends on time takes TimeProvider, so tests move the clock instead of waiting.
         services.TryAddSingleton(TimeProvider.System);

@@ -58,7 +58,9 @@ public sealed class CaseworkTests(MailDevServer mail) : IAsyncLifetime
     public async Task Notes_AreListedNewestFirstWithAuthorAndTime_AndAConversationIsTheLastContact()
     {
         var first = await client.SubmitFormAsync(FileUrl, "note", new() { ["Note.Text"] = "Read their plan: the US first." });
-        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        // Post, redirect, get: the answer to the post is a redirect to the file, so reloading cannot post twice.
+        Assert.Equal(HttpStatusCode.Redirect, first.StatusCode);
+        Assert.Equal(FileUrl, first.Headers.Location!.IsAbsoluteUri ? first.Headers.Location.AbsolutePath : first.Headers.Location.OriginalString);
         Assert.Null(await CaseAsync(c => c.LastContactAt)); // reading is not contact
         clock.Advance(TimeSpan.FromHours(2));
         var second = await client.SubmitFormAsync(FileUrl, "note", new() { ["Note.Text"] = "Called the MD.\nAgreed a visit.", ["Note.IsContact"] = "true" });
@@ -75,6 +77,11 @@ public sealed class CaseworkTests(MailDevServer mail) : IAsyncLifetime
         Assert.Equal("1 December 2026", page.QuerySelector("[data-testid=summary-contact]")!.TextContent.Trim());
         Assert.Equal(clock.GetUtcNow().UtcDateTime, await CaseAsync(c => c.LastContactAt));
         Assert.Equal(2, await AuditCountAsync(FirmFileAudit.AddedNote));
+
+        // The confirmation shows once; opening the file again shows the same two notes and no confirmation.
+        var reloaded = await client.GetDocumentAsync(FileUrl);
+        Assert.Null(reloaded.QuerySelector("[data-testid=done]"));
+        Assert.Equal(2, reloaded.QuerySelectorAll("[data-testid=notes] .note").Length);
     }
 
     [Fact]

@@ -159,7 +159,7 @@ public sealed class FirmFileTests : IAsyncLifetime
     {
         var client = await app.SignedInClientAsync(advisor.Email!, FirmFileSetup.Password);
         var added = await client.SubmitFormAsync(FileUrl, "note", new() { ["Note.Text"] = "Spoke to the MD about the US." });
-        Assert.Equal(HttpStatusCode.OK, added.StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, added.StatusCode);
 
         await app.Services.GetRequiredService<SharingService>().RevokeAsync(firm.Owner.Id, organisation, Ct);
 
