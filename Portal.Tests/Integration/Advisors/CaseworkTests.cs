@@ -1,12 +1,14 @@
 using System.Net;
 using AngleSharp.Html.Dom;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Portal.Tests.TestSupport;
 using Portal.Web.Data;
 using Portal.Web.Data.Entities;
 using Portal.Web.Features.Advisors;
 using Portal.Web.Features.FollowUps;
+using Portal.Web.Features.Sharing;
 
 namespace Portal.Tests.Integration.Advisors;
 
@@ -208,6 +210,43 @@ public sealed class CaseworkTests(MailDevServer mail) : IAsyncLifetime
 
         var after = await client.GetDocumentAsync(FileUrl);
         Assert.Contains("Sent", after.QuerySelector("[data-testid=email-table] tr[data-kind=AdvisorMessage]")!.TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WithdrawnConsent_CancelsTheOrganisationsMessagesNotYetSent_ButNotAnotherOrganisations()
+    {
+        var sharing = app.Services.GetRequiredService<SharingService>();
+        var chamber = await app.QueryAsync(db => db.Organisations.Where(o => o.Name == "Chamber of Commerce").Select(o => o.Id).SingleAsync(Ct));
+        await sharing.ShareAsync(firm.Owner.Id, chamber, Ct);
+        var theirs = await app.Services.GetRequiredService<CaseworkService>().ScheduleMessageAsync(
+            await FirmFileSetup.ContextAsync(app, outsider.Id), firm.FirmId, new MessageDraft("From the Chamber", "Hello.", "2026-12-03", "13:30"), Ct);
+        Assert.True(theirs.Succeeded);
+        await client.SubmitFormAsync(FileUrl, "message", new()
+        {
+            ["Message.Subject"] = "From the agency",
+            ["Message.Body"] = "Hello.",
+            ["Message.Date"] = "2026-12-03",
+            ["Message.Time"] = "14:30",
+        });
+
+        await sharing.RevokeAsync(firm.Owner.Id, organisation, Ct);
+
+        var rows = await app.QueryAsync(db => db.FollowUps.AsNoTracking().Where(f => f.Kind == EmailKind.AdvisorMessage)
+            .ToDictionaryAsync(f => f.Subject!, f => (f.Status, f.CancelReason), Ct));
+        Assert.Equal((FollowUpStatus.Cancelled, CancelReasons.ConsentWithdrawn), rows["From the agency"]);
+        Assert.Equal((FollowUpStatus.Pending, (string?)null), rows["From the Chamber"]);
+
+        clock.SetUtcNow(new DateTimeOffset(2026, 12, 3, 14, 0, 0, TimeSpan.Zero));
+        await app.Dispatcher().RunAsync(Ct);
+        await mail.WaitForEmailAsync(ownerEmail, "From the Chamber");
+        Assert.DoesNotContain(await mail.EmailsToAsync(ownerEmail), e => e.Subject == "From the agency");
+
+        // Shared again: the file and its notes come back, and the cancelled message says why it did not go.
+        await sharing.ShareAsync(firm.Owner.Id, organisation, Ct);
+        var again = await app.SignedInClientAsync(advisor.Email!, FirmFileSetup.Password);
+        var page = await again.GetDocumentAsync(FileUrl);
+        Assert.Contains("Not sent: the firm stopped sharing with your organisation",
+            page.QuerySelector("[data-testid=email-table] tr[data-kind=AdvisorMessage]")!.TextContent, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -54,6 +54,7 @@ public sealed class FirmFileTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(FirmName, page.QuerySelector("h1")!.TextContent);
+        Assert.Equal("advisor", page.QuerySelector("a.back-link")!.GetAttribute("href")); // the queue's own address
         Assert.Contains(report.Overall.Band!.Name, page.QuerySelector("[data-testid=summary-band]")!.TextContent, StringComparison.Ordinal);
         Assert.Equal($"{report.TriagePriority} of 100", page.QuerySelector("[data-testid=summary-priority]")!.TextContent.Trim());
         Assert.Contains("Not assigned", page.QuerySelector("[data-testid=summary-owner]")!.TextContent, StringComparison.Ordinal);

@@ -209,6 +209,22 @@ public sealed class TriageQueueTests(QueueFixture fixture)
     }
 
     [Fact]
+    public async Task OverdueMarker_FollowsTheConfiguredNumberOfDays()
+    {
+        await using var scenario = await QueueScenario.CreateAsync(o => o.Settings["Advisors:OverdueAfterDays"] = "3");
+        var organisation = await scenario.AddOrganisationAsync("Trade Agency");
+        var advisor = (await scenario.AddAdvisorAsync("advisor@agency.example", organisation))!;
+        var firm = await scenario.AddPersonaFirmAsync("lew-c", "Candle Makers Co", organisation);
+
+        scenario.Clock.SetUtcNow(new DateTimeOffset(firm.SharedAt, TimeSpan.Zero) + TimeSpan.FromDays(3) + TimeSpan.FromMinutes(1));
+        var client = await scenario.App.SignedInClientAsync(advisor.Email, QueueScenario.Password);
+        var document = await client.GetDocumentAsync("/advisor");
+
+        Assert.Equal("true", document.QuerySelector($"tr[data-firm='{firm.Name}']")!.GetAttribute("data-overdue"));
+        Assert.Contains("no contact for more than 3 days", document.QuerySelector("label[for=filter-overdue]")!.TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AFirmThatRevokesConsent_LeavesTheQueueAtOnce_AndItsNotesStayUnderWithdrawn()
     {
         await using var scenario = await QueueScenario.CreateAsync();

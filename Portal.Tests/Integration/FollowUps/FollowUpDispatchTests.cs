@@ -141,6 +141,11 @@ public sealed class FollowUpDispatchTests
         var arrived = await mail.WaitForEmailAsync(email);
         Assert.Equal(target.Id.ToString(), (await mail.MimeAsync(arrived)).Headers[FollowUpMessages.OutboxIdHeader]);
         Assert.Equal(FollowUpStatus.Sent, (await RowsOfAsync(app, userId)).Single(r => r.Id == target.Id).Status);
+
+        // Sending a firm's email again is in the audit log, which the firm's owner can read.
+        var adminId = await app.QueryAsync(db => db.Users.Where(u => u.Email == "admin@example.org").Select(u => u.Id).SingleAsync(Ct));
+        var audited = await app.QueryAsync(db => db.AuditEntries.AsNoTracking().Where(e => e.ActorId == adminId).ToListAsync(Ct));
+        Assert.Equal([(DeliveryLogService.ResentAction, "admin@example.org", target.FirmId)], audited.Select(e => (e.Action, e.ActorEmail, e.FirmId)));
     }
 
     [Fact]
@@ -358,7 +363,7 @@ public sealed class FollowUpDispatchTests
 
         var old = await app.QueryAsync(db => db.FollowUps.AsNoTracking().Where(f => rows.Select(r => r.Id).Contains(f.Id)).ToListAsync(Ct));
         Assert.All(old, r => Assert.Equal((FollowUpStatus.Cancelled, CancelReasons.Reassessed), (r.Status, r.CancelReason)));
-        Assert.False(await app.Services.GetRequiredService<DeliveryLogService>().ResendAsync(rows[0].Id, Ct));
+        Assert.False(await app.Services.GetRequiredService<DeliveryLogService>().ResendAsync(rows[0].Id, "an-admin", Ct));
     }
 
     /// <summary>Delivers through the real server and does something after each message (what a person does meanwhile).</summary>

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Portal.Domain.Content;
 using Portal.Web.Data;
 using Portal.Web.Data.Entities;
+using Portal.Web.Features.Audit;
 
 namespace Portal.Web.Features.FollowUps;
 
@@ -12,7 +13,7 @@ public sealed record DeliveryLogRow(
 public sealed record DeliveryLogPage(IReadOnlyList<DeliveryLogRow> Rows, int Total, int Page, int PageCount, IReadOnlyDictionary<FollowUpStatus, int> Counts);
 
 /// <summary>What the outbox sent to whom and when, for Admins; filtering and paging happen in the database.</summary>
-public sealed class DeliveryLogService(IDbContextFactory<PortalDbContext> dbFactory, ContentCatalog catalog, Outbox outbox, TimeProvider clock)
+public sealed class DeliveryLogService(IDbContextFactory<PortalDbContext> dbFactory, ContentCatalog catalog, Outbox outbox, AuditLog audit, TimeProvider clock)
 {
     public const int PageSize = 50;
 
@@ -52,22 +53,39 @@ public sealed class DeliveryLogService(IDbContextFactory<PortalDbContext> dbFact
             total, page, pageCount, counts);
     }
 
-    /// <summary>Puts a failed email back in the queue, due now, with its attempts counted afresh. False if it is not failed.</summary>
-    public async Task<bool> ResendAsync(Guid id, CancellationToken ct = default)
+    /// <summary>The audit log's words for an Admin sending a firm's failed email again.</summary>
+    public const string ResentAction = "sent an email to the firm again";
+
+    /// <summary>
+    /// Puts a failed email back in the queue, due now, with its attempts counted afresh. False if it is not failed.
+    /// Sending a firm's email again is a change to the firm's data by someone other than its owners: it is audited with the change.
+    /// </summary>
+    public async Task<bool> ResendAsync(Guid id, string actorId, CancellationToken ct = default)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var updated = await db.FollowUps.Where(f => f.Id == id && f.Status == FollowUpStatus.Failed)
             .ExecuteUpdateAsync(s => s
                 .SetProperty(f => f.Status, FollowUpStatus.Pending)
                 .SetProperty(f => f.Attempts, 0)
                 .SetProperty(f => f.NextAttemptAt, now), ct);
-        if (updated > 0)
+        if (updated == 0)
         {
-            outbox.DispatchNow();
+            return false;
         }
 
-        return updated > 0;
+        var row = await db.FollowUps.AsNoTracking().Where(f => f.Id == id).Select(f => new { f.FirmId, f.Subject, f.AdviceId, f.Template }).SingleAsync(ct);
+        if (row.FirmId is { } firmId && !await db.FirmMembers.AnyAsync(m => m.FirmId == firmId && m.UserId == actorId, ct))
+        {
+            var actorEmail = await db.Users.Where(u => u.Id == actorId).Select(u => u.Email).FirstOrDefaultAsync(ct) ?? "";
+            audit.Add(db, actorId, actorEmail, firmId, ResentAction, row.Subject ?? row.AdviceId ?? row.Template);
+            await db.SaveChangesAsync(ct);
+        }
+
+        await transaction.CommitAsync(ct);
+        outbox.DispatchNow();
+        return true;
     }
 
     private string What(FollowUp row) => row.Subject

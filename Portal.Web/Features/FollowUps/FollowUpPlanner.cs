@@ -11,6 +11,9 @@ public static class CancelReasons
 {
     public const string Reassessed = "reassessed";
     public const string Unsubscribed = "unsubscribed";
+
+    /// <summary>An advisor's message whose firm stopped sharing with the advisor's organisation before it went out.</summary>
+    public const string ConsentWithdrawn = "consent withdrawn";
 }
 
 /// <summary>

@@ -3,6 +3,7 @@ using Portal.Web.Data;
 using Portal.Web.Data.Entities;
 using Portal.Web.Features.Advisors;
 using Portal.Web.Features.Assessments;
+using Portal.Web.Features.FollowUps;
 
 namespace Portal.Web.Features.Sharing;
 
@@ -46,7 +47,7 @@ public sealed class SharingService(IDbContextFactory<PortalDbContext> dbFactory,
         }
     }
 
-    /// <summary>Stops sharing at once; the organisation's advisors lose access to the firm's file.</summary>
+    /// <summary>Stops sharing at once; the organisation's advisors lose access to the firm's file, and their messages not yet sent are cancelled.</summary>
     public async Task RevokeAsync(string userId, Guid organisationId, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -56,6 +57,20 @@ public sealed class SharingService(IDbContextFactory<PortalDbContext> dbFactory,
         {
             share.RevokedAt = now;
             share.RevokedByUserId = userId;
+        }
+
+        // The organisation's messages still to go would say the firm shares with it, and an
+        // Admin must not resend a failed one: they are cancelled with the consent.
+        var messages = await db.FollowUps
+            .Where(f => f.FirmId == firm.Id && f.Kind == EmailKind.AdvisorMessage
+                && (f.Status == FollowUpStatus.Pending || f.Status == FollowUpStatus.Failed)
+                && db.OrganisationMembers.Any(m => m.UserId == f.SenderId && m.OrganisationId == organisationId))
+            .ToListAsync(ct);
+        foreach (var message in messages)
+        {
+            message.Status = FollowUpStatus.Cancelled;
+            message.CancelledAt = now;
+            message.CancelReason = CancelReasons.ConsentWithdrawn;
         }
 
         await db.SaveChangesAsync(ct);
