@@ -7,6 +7,7 @@ using Portal.Tests.TestSupport;
 using Portal.Web.Data.Entities;
 using Portal.Web.Features.Accounts;
 using Portal.Web.Features.Admin;
+using Portal.Web.Features.FollowUps;
 
 namespace Portal.Tests.Integration.Admin;
 
@@ -210,6 +211,48 @@ public sealed class OrganisationAdvisorsTests : IAsyncLifetime
         var again = await client.GetDocumentFromAsync(await client.SubmitFormAsync(Page(scottish), "remove-advisor", new() { ["RemoveUserId"] = sam.Id }));
         Assert.Equal("That advisor is no longer in this organisation", again.QuerySelector(".error-summary a")!.TextContent.Trim());
         Assert.Equal(["kim@example.org"], Advisors(again));
+    }
+
+    [Fact]
+    public async Task RemovingOrMovingAnAdvisor_CancelsTheirMessagesNotYetSent_AndNoOneElses()
+    {
+        var sam = await app.CreateUserAsync("sam@example.org", Password, PortalRoles.Advisor);
+        var kim = await app.CreateUserAsync("kim@example.org", Password, PortalRoles.Advisor);
+        var lee = await app.CreateUserAsync("lee@example.org", Password, PortalRoles.Advisor);
+        var client = await app.SignedInClientAsync(Admin, Password);
+        foreach (var email in new[] { "sam@example.org", "kim@example.org" })
+        {
+            await AddAsync(client, scottish, email);
+        }
+
+        await AddAsync(client, chamber, "lee@example.org");
+        FollowUp Message(string senderId, FollowUpStatus status) => new()
+        {
+            Kind = EmailKind.AdvisorMessage, Template = "advisor-message", Topic = "advisor", SenderId = senderId, UserId = adminId,
+            Status = status, Subject = $"{senderId} {status}", Body = "Hello", CreatedAt = DateTime.UtcNow, DueAt = DateTime.UtcNow.AddDays(1), NextAttemptAt = DateTime.UtcNow.AddDays(1),
+        };
+        await app.QueryAsync(db =>
+        {
+            db.FollowUps.AddRange(
+                Message(sam.Id, FollowUpStatus.Pending), Message(sam.Id, FollowUpStatus.Failed), Message(sam.Id, FollowUpStatus.Sent),
+                Message(kim.Id, FollowUpStatus.Pending), Message(lee.Id, FollowUpStatus.Pending));
+            return db.SaveChangesAsync(Ct);
+        });
+
+        await client.SubmitFormAsync(Page(scottish), "remove-advisor", new() { ["RemoveUserId"] = sam.Id });
+        await AddAsync(client, scottish, "lee@example.org", moveFrom: chamber);
+
+        var statuses = await app.QueryAsync(db => db.FollowUps.AsNoTracking().Select(f => new { f.Subject, f.Status, f.CancelReason }).ToListAsync(Ct));
+        Assert.Equal(
+            new[]
+            {
+                ($"{sam.Id} Pending", FollowUpStatus.Cancelled, (string?)CancelReasons.AdvisorLeft),
+                ($"{sam.Id} Failed", FollowUpStatus.Cancelled, CancelReasons.AdvisorLeft),
+                ($"{sam.Id} Sent", FollowUpStatus.Sent, null),
+                ($"{kim.Id} Pending", FollowUpStatus.Pending, null),
+                ($"{lee.Id} Pending", FollowUpStatus.Cancelled, CancelReasons.AdvisorLeft),
+            }.OrderBy(x => x.Item1, StringComparer.Ordinal),
+            statuses.Select(s => (s.Subject!, s.Status, s.CancelReason)).OrderBy(x => x.Item1, StringComparer.Ordinal));
     }
 
     [Fact]

@@ -166,7 +166,7 @@ public sealed class AuditLogTests : IAsyncLifetime
         var rows = page.QuerySelectorAll("tr[data-activity]").Concat(page2.QuerySelectorAll("tr[data-activity]"))
             .Select(r => r.Children.Select(c => c.TextContent.Trim()).ToList()).ToList();
         Assert.Equal(
-            alpha.Select(s => new List<string> { TimeZones.DateAndTime(s.At, zone), s.Actor, s.Organisation ?? "Not known", s.Action }),
+            alpha.Select(s => new List<string> { TimeZones.DateAndTime(s.At, zone), s.Actor, s.Organisation ?? "No organisation", s.Action }),
             rows);
         Assert.Contains("60 records", page.Body!.TextContent, StringComparison.Ordinal);
         Assert.Contains($"Times are in {OwnerZone}", page.Body!.TextContent, StringComparison.Ordinal);

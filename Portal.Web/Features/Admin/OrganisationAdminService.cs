@@ -5,6 +5,7 @@ using Portal.Web.Data;
 using Portal.Web.Data.Entities;
 using Portal.Web.Features.Accounts;
 using Portal.Web.Features.Audit;
+using Portal.Web.Features.FollowUps;
 
 namespace Portal.Web.Features.Admin;
 
@@ -176,6 +177,7 @@ public sealed class OrganisationAdminService(IDbContextFactory<PortalDbContext> 
         {
             var from = member.Organisation.Name;
             var unassigned = await UnassignAsync(db, member.OrganisationId, user.Id, ct);
+            await CancelUnsentMessagesAsync(db, user.Id, clock.GetUtcNow().UtcDateTime, ct);
             member.OrganisationId = organisationId;
             member.JoinedAt = now;
             audit.Add(db, actorId, admin, null, MovedAction, $"{email} from {from} to {organisation.Name}{roleNote.Detail}");
@@ -211,6 +213,7 @@ public sealed class OrganisationAdminService(IDbContextFactory<PortalDbContext> 
         var organisation = member.Organisation.Name;
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var unassigned = await UnassignAsync(db, organisationId, userId, ct);
+        await CancelUnsentMessagesAsync(db, userId, clock.GetUtcNow().UtcDateTime, ct);
         db.OrganisationMembers.Remove(member);
         audit.Add(db, actorId, await ActorEmailAsync(db, actorId, ct), null, RemovedAction, $"{email} from {organisation}");
         await db.SaveChangesAsync(ct);
@@ -255,6 +258,18 @@ public sealed class OrganisationAdminService(IDbContextFactory<PortalDbContext> 
     private static Task<int> UnassignAsync(PortalDbContext db, Guid organisationId, string userId, CancellationToken ct) =>
         db.CaseFiles.Where(c => c.OrganisationId == organisationId && c.AssignedAdvisorId == userId)
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.AssignedAdvisorId, (string?)null), ct);
+
+    /// <summary>
+    /// Their messages still to go would name an organisation they no longer speak for (and a
+    /// failed one must not be resent): cancelled with the move or removal.
+    /// </summary>
+    private static Task<int> CancelUnsentMessagesAsync(PortalDbContext db, string userId, DateTime now, CancellationToken ct) =>
+        db.FollowUps.Where(f => f.Kind == EmailKind.AdvisorMessage && f.SenderId == userId
+                && (f.Status == FollowUpStatus.Pending || f.Status == FollowUpStatus.Failed))
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(f => f.Status, FollowUpStatus.Cancelled)
+                .SetProperty(f => f.CancelledAt, now)
+                .SetProperty(f => f.CancelReason, CancelReasons.AdvisorLeft), ct);
 
     private static string Unassigned(int count, string organisation) => count switch
     {

@@ -14,6 +14,9 @@ public static class CancelReasons
 
     /// <summary>An advisor's message whose firm stopped sharing with the advisor's organisation before it went out.</summary>
     public const string ConsentWithdrawn = "consent withdrawn";
+
+    /// <summary>An advisor's message not yet sent when an Admin took the advisor out of their organisation.</summary>
+    public const string AdvisorLeft = "advisor left the organisation";
 }
 
 /// <summary>
