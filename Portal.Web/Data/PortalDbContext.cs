@@ -41,6 +41,18 @@ public class PortalDbContext(DbContextOptions<PortalDbContext> options) : Identi
 
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 
+    public DbSet<Programme> Programmes => Set<Programme>();
+
+    public DbSet<ProgrammeStaffMember> ProgrammeStaff => Set<ProgrammeStaffMember>();
+
+    public DbSet<Cohort> Cohorts => Set<Cohort>();
+
+    public DbSet<Enrolment> Enrolments => Set<Enrolment>();
+
+    public DbSet<AssessmentPlanItem> AssessmentPlanItems => Set<AssessmentPlanItem>();
+
+    public DbSet<AssessmentResultVersion> AssessmentResultVersions => Set<AssessmentResultVersion>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
@@ -121,6 +133,7 @@ public class PortalDbContext(DbContextOptions<PortalDbContext> options) : Identi
 
         OnFollowUpsCreating(builder);
         OnCaseworkCreating(builder);
+        OnProgrammesCreating(builder);
     }
 
     private static void OnFollowUpsCreating(ModelBuilder builder)
@@ -219,6 +232,61 @@ public class PortalDbContext(DbContextOptions<PortalDbContext> options) : Identi
 
         builder.Entity<Assessment>().HasIndex(a => new { a.IsLatest, a.FirmId });
         builder.Entity<FollowUp>().Property(f => f.Body).HasMaxLength(10_000);
+    }
+
+    private static void OnProgrammesCreating(ModelBuilder builder)
+    {
+        builder.Entity<Programme>(programme =>
+        {
+            programme.Property(p => p.Name).HasMaxLength(200);
+            programme.Property(p => p.Description).HasMaxLength(2000);
+            programme.HasIndex(p => new { p.OrganisationId, p.Name }).IsUnique();
+            programme.HasOne(p => p.Organisation).WithMany().HasForeignKey(p => p.OrganisationId).OnDelete(DeleteBehavior.Cascade);
+            programme.HasMany(p => p.Cohorts).WithOne(c => c.Programme).HasForeignKey(c => c.ProgrammeId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<ProgrammeStaffMember>(staff =>
+        {
+            staff.HasKey(s => new { s.ProgrammeId, s.UserId });
+            staff.HasIndex(s => s.UserId);
+            staff.HasOne(s => s.Programme).WithMany().HasForeignKey(s => s.ProgrammeId).OnDelete(DeleteBehavior.Cascade);
+            staff.HasOne(s => s.User).WithMany().HasForeignKey(s => s.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<Cohort>(cohort =>
+        {
+            cohort.Property(c => c.Name).HasMaxLength(200);
+            cohort.HasIndex(c => new { c.ProgrammeId, c.Name }).IsUnique();
+            cohort.HasMany(c => c.Enrolments).WithOne(e => e.Cohort).HasForeignKey(e => e.CohortId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<Enrolment>(enrolment =>
+        {
+            enrolment.Property(e => e.InvitedEmail).HasMaxLength(256);
+            enrolment.Property(e => e.TokenHash).HasMaxLength(64);
+            enrolment.HasIndex(e => e.TokenHash).IsUnique();
+            enrolment.HasIndex(e => new { e.CohortId, e.FirmId });
+            enrolment.HasIndex(e => e.FirmId);
+            enrolment.HasOne(e => e.Firm).WithMany().HasForeignKey(e => e.FirmId).OnDelete(DeleteBehavior.Cascade);
+            enrolment.HasOne<Assessment>().WithMany().HasForeignKey(e => e.BaselineAssessmentId).OnDelete(DeleteBehavior.SetNull);
+        });
+
+        builder.Entity<AssessmentPlanItem>(item =>
+        {
+            item.HasKey(i => new { i.AssessmentId, i.Rank });
+            item.Property(i => i.AdviceId).HasMaxLength(100);
+            item.HasIndex(i => i.AdviceId);
+            item.HasOne<Assessment>().WithMany().HasForeignKey(i => i.AssessmentId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<AssessmentResultVersion>(version =>
+        {
+            version.Property(v => v.ContentVersion).HasMaxLength(50);
+            version.Property(v => v.BandId).HasMaxLength(100);
+            version.Property(v => v.StageId).HasMaxLength(100);
+            version.HasIndex(v => v.AssessmentId);
+            version.HasOne<Assessment>().WithMany().HasForeignKey(v => v.AssessmentId).OnDelete(DeleteBehavior.Cascade);
+        });
     }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configuration)

@@ -336,6 +336,68 @@ namespace Portal.Web.Data.Migrations
                     b.ToTable("AssessmentFlags");
                 });
 
+            modelBuilder.Entity("Portal.Web.Data.Entities.AssessmentPlanItem", b =>
+                {
+                    b.Property<Guid>("AssessmentId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Rank")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("AdviceId")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("AssessmentId", "Rank");
+
+                    b.HasIndex("AdviceId");
+
+                    b.ToTable("AssessmentPlanItems");
+                });
+
+            modelBuilder.Entity("Portal.Web.Data.Entities.AssessmentResultVersion", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("AssessmentId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("BandId")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ContentVersion")
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT");
+
+                    b.Property<double?>("OverallScore")
+                        .HasColumnType("REAL");
+
+                    b.Property<DateTime>("ReplacedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ReplacedById")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ResultJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("StageId")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AssessmentId");
+
+                    b.ToTable("AssessmentResultVersions");
+                });
+
             modelBuilder.Entity("Portal.Web.Data.Entities.AuditEntry", b =>
                 {
                     b.Property<long>("Id")
@@ -478,6 +540,37 @@ namespace Portal.Web.Data.Migrations
                     b.ToTable("CaseStatusChanges");
                 });
 
+            modelBuilder.Entity("Portal.Web.Data.Entities.Cohort", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("EndsOn")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ProgrammeId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("StartsOn")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ProgrammeId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("Cohorts");
+                });
+
             modelBuilder.Entity("Portal.Web.Data.Entities.EmailOptOut", b =>
                 {
                     b.Property<string>("UserId")
@@ -493,6 +586,58 @@ namespace Portal.Web.Data.Migrations
                     b.HasKey("UserId", "Topic");
 
                     b.ToTable("EmailOptOuts");
+                });
+
+            modelBuilder.Entity("Portal.Web.Data.Entities.Enrolment", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("BaselineAssessmentId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("CohortId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("EnrolledAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("EnrolledById")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("FirmId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("InvitedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("InvitedById")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("InvitedEmail")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("LeftAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TokenHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("BaselineAssessmentId");
+
+                    b.HasIndex("FirmId");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique();
+
+                    b.HasIndex("CohortId", "FirmId");
+
+                    b.ToTable("Enrolments");
                 });
 
             modelBuilder.Entity("Portal.Web.Data.Entities.Firm", b =>
@@ -745,6 +890,53 @@ namespace Portal.Web.Data.Migrations
                     b.ToTable("OrganisationMembers");
                 });
 
+            modelBuilder.Entity("Portal.Web.Data.Entities.Programme", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("OrganisationId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrganisationId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("Programmes");
+                });
+
+            modelBuilder.Entity("Portal.Web.Data.Entities.ProgrammeStaffMember", b =>
+                {
+                    b.Property<Guid>("ProgrammeId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("AddedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ProgrammeId", "UserId");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("ProgrammeStaff");
+                });
+
             modelBuilder.Entity("Portal.Web.Data.PortalUser", b =>
                 {
                     b.Property<string>("Id")
@@ -969,6 +1161,24 @@ namespace Portal.Web.Data.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Portal.Web.Data.Entities.AssessmentPlanItem", b =>
+                {
+                    b.HasOne("Portal.Web.Data.Entities.Assessment", null)
+                        .WithMany()
+                        .HasForeignKey("AssessmentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Web.Data.Entities.AssessmentResultVersion", b =>
+                {
+                    b.HasOne("Portal.Web.Data.Entities.Assessment", null)
+                        .WithMany()
+                        .HasForeignKey("AssessmentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Portal.Web.Data.Entities.CaseFile", b =>
                 {
                     b.HasOne("Portal.Web.Data.PortalUser", "AssignedAdvisor")
@@ -1021,6 +1231,17 @@ namespace Portal.Web.Data.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Portal.Web.Data.Entities.Cohort", b =>
+                {
+                    b.HasOne("Portal.Web.Data.Entities.Programme", "Programme")
+                        .WithMany("Cohorts")
+                        .HasForeignKey("ProgrammeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Programme");
+                });
+
             modelBuilder.Entity("Portal.Web.Data.Entities.EmailOptOut", b =>
                 {
                     b.HasOne("Portal.Web.Data.PortalUser", null)
@@ -1028,6 +1249,29 @@ namespace Portal.Web.Data.Migrations
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Web.Data.Entities.Enrolment", b =>
+                {
+                    b.HasOne("Portal.Web.Data.Entities.Assessment", null)
+                        .WithMany()
+                        .HasForeignKey("BaselineAssessmentId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Portal.Web.Data.Entities.Cohort", "Cohort")
+                        .WithMany("Enrolments")
+                        .HasForeignKey("CohortId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Portal.Web.Data.Entities.Firm", "Firm")
+                        .WithMany()
+                        .HasForeignKey("FirmId")
+                        .OnDelete(DeleteBehavior.Cascade);
+
+                    b.Navigation("Cohort");
+
+                    b.Navigation("Firm");
                 });
 
             modelBuilder.Entity("Portal.Web.Data.Entities.FirmMember", b =>
@@ -1114,6 +1358,36 @@ namespace Portal.Web.Data.Migrations
                     b.Navigation("User");
                 });
 
+            modelBuilder.Entity("Portal.Web.Data.Entities.Programme", b =>
+                {
+                    b.HasOne("Portal.Web.Data.Entities.Organisation", "Organisation")
+                        .WithMany()
+                        .HasForeignKey("OrganisationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Organisation");
+                });
+
+            modelBuilder.Entity("Portal.Web.Data.Entities.ProgrammeStaffMember", b =>
+                {
+                    b.HasOne("Portal.Web.Data.Entities.Programme", "Programme")
+                        .WithMany()
+                        .HasForeignKey("ProgrammeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Portal.Web.Data.PortalUser", "User")
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Programme");
+
+                    b.Navigation("User");
+                });
+
             modelBuilder.Entity("Portal.Web.Data.Entities.Assessment", b =>
                 {
                     b.Navigation("Answers");
@@ -1130,6 +1404,11 @@ namespace Portal.Web.Data.Migrations
                     b.Navigation("StatusChanges");
                 });
 
+            modelBuilder.Entity("Portal.Web.Data.Entities.Cohort", b =>
+                {
+                    b.Navigation("Enrolments");
+                });
+
             modelBuilder.Entity("Portal.Web.Data.Entities.Firm", b =>
                 {
                     b.Navigation("Assessments");
@@ -1139,6 +1418,11 @@ namespace Portal.Web.Data.Migrations
                     b.Navigation("ProfileAnswers");
 
                     b.Navigation("Shares");
+                });
+
+            modelBuilder.Entity("Portal.Web.Data.Entities.Programme", b =>
+                {
+                    b.Navigation("Cohorts");
                 });
 #pragma warning restore 612, 618
         }

@@ -261,6 +261,13 @@ public sealed class AssessmentService(IDbContextFactory<PortalDbContext> dbFacto
         draft.IsLatest = true;
         db.AssessmentFactorScores.AddRange(report.Factors.Select(f => new AssessmentFactorScore { AssessmentId = draft.Id, FactorId = f.Id, Score = f.Score }));
         db.AssessmentFlags.AddRange(report.Flags.Select(f => new AssessmentFlag { AssessmentId = draft.Id, FlagId = f.Id }));
+        db.AssessmentPlanItems.AddRange(report.ActionPlan.Select(p => new AssessmentPlanItem { AssessmentId = draft.Id, AdviceId = p.Advice, Rank = p.Rank }));
+        // A cohort waiting for this firm's first assessment takes it as the baseline.
+        foreach (var enrolment in await db.Enrolments.Where(e => e.FirmId == firm.Id && e.BaselineAssessmentId == null && e.EnrolledAt != null).ToListAsync(ct))
+        {
+            enrolment.BaselineAssessmentId = draft.Id;
+        }
+
         // The follow-up emails are saved with the submission, in one transaction: both or neither.
         await FollowUpPlanner.ScheduleAsync(db, Content, firm.Id, draft.Id, report, draft.SubmittedAt.Value, ct);
         await db.SaveChangesAsync(ct);

@@ -1,0 +1,14 @@
+using Portal.Web.Configuration;
+
+namespace Portal.Web.Features.Programmes;
+
+public static class ProgrammesServiceCollectionExtensions
+{
+    /// <summary>Programmes and cohorts: staff access, enrolment by invitation, the cohort dashboard, exports, content versions.</summary>
+    public static WebApplicationBuilder AddPortalProgrammes(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddValidatedOptions<ProgrammeOptions>(ProgrammeOptions.SectionName);
+        builder.Services.AddSingleton<ProgrammeAccess>();
+        return builder;
+    }
+}
