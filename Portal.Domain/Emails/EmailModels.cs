@@ -19,11 +19,12 @@ public static class EmailModels
     public const string ConfirmEmail = "confirm-email";
     public const string ResetPassword = "reset-password";
     public const string ResetCode = "reset-code";
+    public const string ProgrammeInvitation = "programme-invitation";
 
     public const string PortalName = "SME Readiness Portal";
 
     /// <summary>Every template the portal uses; the layout has no subject of its own.</summary>
-    public static IReadOnlyList<string> Names { get; } = [Layout, FollowUp, AdvisorMessage, ConfirmEmail, ResetPassword, ResetCode];
+    public static IReadOnlyList<string> Names { get; } = [Layout, FollowUp, AdvisorMessage, ConfirmEmail, ResetPassword, ResetCode, ProgrammeInvitation];
 
     /// <summary>The layout around every email: why the person gets it, and the links to stop it.</summary>
     public static Dictionary<string, object?> LayoutModel(string reason, EmailLinks links) => new()
@@ -106,6 +107,22 @@ public static class EmailModels
         ["code"] = code,
     };
 
+    /// <summary>
+    /// An invitation to join a cohort of a support programme: the link leads to registration or,
+    /// for an owner with an account, to accepting (which shares the firm's results with the organisation).
+    /// </summary>
+    public static Dictionary<string, object?> ProgrammeInvitationModel(
+        string programmeName, string? programmeDescription, string cohortName, string cohortStarts, string cohortEnds,
+        string organisationName, string link, string expires, EmailLinks links) => new()
+    {
+        ["portal"] = Portal(links),
+        ["programme"] = new Dictionary<string, object?> { ["name"] = programmeName, ["description"] = programmeDescription ?? "" },
+        ["cohort"] = new Dictionary<string, object?> { ["name"] = cohortName, ["starts"] = cohortStarts, ["ends"] = cohortEnds },
+        ["organisation"] = new Dictionary<string, object?> { ["name"] = organisationName },
+        ["link"] = link,
+        ["expires"] = expires,
+    };
+
     /// <summary>A model of the right shape for a template, to check the template against.</summary>
     public static IReadOnlyDictionary<string, object?>? Sample(string name)
     {
@@ -120,6 +137,8 @@ public static class EmailModels
             AdvisorMessage => AdvisorMessageModel("Sample Ltd", "advisor@example.org", "A Trade Agency", "Subject", "One.\n\nTwo.", links.Portal + "/results", links),
             ConfirmEmail or ResetPassword => LinkModel(links.Portal + "/Account/ConfirmEmail?code=x", links),
             ResetCode => CodeModel("123456", links),
+            ProgrammeInvitation => ProgrammeInvitationModel("Export Ready", "Twelve weeks of support.", "Spring 2027", "1 March 2027", "31 May 2027",
+                "A Trade Agency", links.Portal + "/programmes/join?token=t", "1 January 2027", links),
             _ => null,
         };
     }

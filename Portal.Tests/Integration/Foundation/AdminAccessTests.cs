@@ -23,6 +23,7 @@ public sealed class AdminAccessTests : IAsyncLifetime
     [InlineData("/admin/jobs")]
     [InlineData("/admin/users")]
     [InlineData("/admin/organisations")]
+    [InlineData("/admin/programmes")]
     public async Task Anonymous_IsSentToSignIn(string path)
     {
         var response = await app.CreateBrowserlikeClient().GetAsync(path, TestContext.Current.CancellationToken);
@@ -40,6 +41,8 @@ public sealed class AdminAccessTests : IAsyncLifetime
     [InlineData("/admin/users", "advisor@example.org")]
     [InlineData("/admin/organisations", "owner@example.org")]
     [InlineData("/admin/organisations", "advisor@example.org")]
+    [InlineData("/admin/programmes", "owner@example.org")]
+    [InlineData("/admin/programmes", "advisor@example.org")]
     public async Task SignedInWithoutAdminRole_Gets403WithAnExplanation(string path, string email)
     {
         var client = await app.SignedInClientAsync(email, Password);

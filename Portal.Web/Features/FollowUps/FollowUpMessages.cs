@@ -14,8 +14,12 @@ namespace Portal.Web.Features.FollowUps;
 /// <summary>A claimed row made ready: a message to send, or why it will not be sent.</summary>
 public sealed record PreparedEmail(FollowUp Row, MimeMessage? Message, string? Failure = null, bool OptedOut = false);
 
-/// <summary>An account email's one variable, kept encrypted in the outbox row.</summary>
-public sealed record AccountEmailPayload(string? Link, string? Code);
+/// <summary>An account email's variables, kept encrypted in the outbox row (a link may carry a secret token).</summary>
+public sealed record AccountEmailPayload(string? Link, string? Code, ProgrammeInvitationDetails? Invitation = null);
+
+/// <summary>What an invitation to a programme's cohort says, as it was when staff sent it.</summary>
+public sealed record ProgrammeInvitationDetails(
+    string Programme, string? Description, string Cohort, DateOnly StartsOn, DateOnly EndsOn, string Organisation, DateTime ExpiresAt);
 
 /// <summary>
 /// Renders outbox rows into messages with the content's templates: the data each row
@@ -148,6 +152,15 @@ public sealed class FollowUpMessages(ContentCatalog catalog, EmailComposer compo
         }
 
         var emailLinks = new EmailLinks(links.BaseUrl, null, null);
+        if (payload.Invitation is { } invitation)
+        {
+            var invitationModel = EmailModels.ProgrammeInvitationModel(invitation.Programme, invitation.Description, invitation.Cohort,
+                Day(invitation.StartsOn), Day(invitation.EndsOn), invitation.Organisation, payload.Link ?? "",
+                TimeZones.Date(invitation.ExpiresAt, TimeZoneInfo.Utc), emailLinks);
+            var because = $"You get this email because the staff of {invitation.Programme} ({invitation.Organisation}) invited this address on the {EmailModels.PortalName}.";
+            return new PreparedEmail(row, Compose(row, row.RecipientEmail, invitationModel, because, emailLinks));
+        }
+
         var model = payload.Code is { } code ? EmailModels.CodeModel(code, emailLinks) : EmailModels.LinkModel(payload.Link ?? "", emailLinks);
         var reason = $"You get this email because someone used this address on the {EmailModels.PortalName}.";
         return new PreparedEmail(row, Compose(row, row.RecipientEmail, model, reason, emailLinks));
@@ -162,6 +175,8 @@ public sealed class FollowUpMessages(ContentCatalog catalog, EmailComposer compo
         message.Headers.Add(OutboxIdHeader, row.Id.ToString());
         return message;
     }
+
+    private static string Day(DateOnly day) => day.ToString("d MMMM yyyy", System.Globalization.CultureInfo.InvariantCulture);
 
     private static string OneClick(EmailLinks links) =>
         links.Unsubscribe!.Replace("/email/unsubscribe?", "/email/unsubscribe/one-click?", StringComparison.Ordinal);

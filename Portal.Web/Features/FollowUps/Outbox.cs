@@ -15,8 +15,19 @@ public sealed class Outbox(IDbContextFactory<PortalDbContext> dbFactory, FollowU
 {
     public async Task SendAccountEmailAsync(string? userId, string to, string template, AccountEmailPayload payload, CancellationToken ct = default)
     {
-        var now = clock.GetUtcNow().UtcDateTime;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        AddAccountEmail(db, userId, to, template, payload);
+        await db.SaveChangesAsync(ct);
+        DispatchNow();
+    }
+
+    /// <summary>
+    /// An email due now, in the caller's unit of work (saved with the change that sends it, such
+    /// as an invitation). The caller calls <see cref="DispatchNow"/> once it has saved.
+    /// </summary>
+    public void AddAccountEmail(PortalDbContext db, string? userId, string to, string template, AccountEmailPayload payload)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
         db.FollowUps.Add(new FollowUp
         {
             Kind = EmailKind.Account,
@@ -29,8 +40,6 @@ public sealed class Outbox(IDbContextFactory<PortalDbContext> dbFactory, FollowU
             NextAttemptAt = now,
             Status = FollowUpStatus.Pending,
         });
-        await db.SaveChangesAsync(ct);
-        DispatchNow();
     }
 
     /// <summary>

@@ -9,6 +9,10 @@ public static class ProgrammesServiceCollectionExtensions
     {
         builder.Services.AddValidatedOptions<ProgrammeOptions>(ProgrammeOptions.SectionName);
         builder.Services.AddSingleton<ProgrammeAccess>();
+        builder.Services.AddSingleton<ProgrammeAdminService>();
+        builder.Services.AddSingleton<ProgrammeService>();
+        builder.Services.AddSingleton<InvitationService>();
+        builder.Services.AddSingleton<FirmProgrammesService>();
         return builder;
     }
 }

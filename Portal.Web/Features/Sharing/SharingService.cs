@@ -28,15 +28,11 @@ public sealed class SharingService(IDbContextFactory<PortalDbContext> dbFactory,
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var firm = await assessments.EnsureFirmAsync(db, userId, ct);
         if (!await db.Organisations.AnyAsync(o => o.Id == organisationId, ct)
-            || await db.FirmShares.AnyAsync(s => s.FirmId == firm.Id && s.OrganisationId == organisationId && s.RevokedAt == null, ct))
+            || !await AddShareAsync(db, firm.Id, organisationId, userId, clock.GetUtcNow().UtcDateTime, ct))
         {
             return;
         }
 
-        var now = clock.GetUtcNow().UtcDateTime;
-        db.FirmShares.Add(new FirmShare { FirmId = firm.Id, OrganisationId = organisationId, GrantedAt = now, GrantedByUserId = userId });
-        // The organisation's case on the firm opens with the consent (or reopens, with its notes).
-        await AdvisorAccess.OpenAsync(db, firm.Id, organisationId, now, ct);
         try
         {
             await db.SaveChangesAsync(ct);
@@ -45,6 +41,23 @@ public sealed class SharingService(IDbContextFactory<PortalDbContext> dbFactory,
         {
             // A second click raced the first: the unique index keeps one active consent.
         }
+    }
+
+    /// <summary>
+    /// The owner's consent in the caller's unit of work, so it is saved with what it goes with
+    /// (accepting a programme's invitation): false when the firm already shares with the organisation.
+    /// </summary>
+    internal static async Task<bool> AddShareAsync(PortalDbContext db, Guid firmId, Guid organisationId, string userId, DateTime now, CancellationToken ct)
+    {
+        if (await db.FirmShares.AnyAsync(s => s.FirmId == firmId && s.OrganisationId == organisationId && s.RevokedAt == null, ct))
+        {
+            return false;
+        }
+
+        db.FirmShares.Add(new FirmShare { FirmId = firmId, OrganisationId = organisationId, GrantedAt = now, GrantedByUserId = userId });
+        // The organisation's case on the firm opens with the consent (or reopens, with its notes).
+        await AdvisorAccess.OpenAsync(db, firmId, organisationId, now, ct);
+        return true;
     }
 
     /// <summary>Stops sharing at once; the organisation's advisors lose access to the firm's file, and their messages not yet sent are cancelled.</summary>
