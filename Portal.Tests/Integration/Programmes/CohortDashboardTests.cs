@@ -165,8 +165,9 @@ public sealed class CohortDashboardTests(CohortFixture fixture)
         await Scenario.LeaveAsync(winter, firms[0]);
         var page = await DashboardAsync(url);
         Assert.Equal("3", Text(page, "[data-testid=funnel] tr[data-step='enrolled'] [data-testid=count]"));
-        Assert.NotNull(page.QuerySelector("[data-testid=factor-table] tr[data-factor='overall'] [data-stat=suppressed]"));
-        Assert.Null(page.QuerySelector("[data-testid=factor-table] [data-stat=mean]"));
+        Assert.Contains("only 3 firms", page.QuerySelector("[data-suppressed='factors']")!.TextContent, StringComparison.Ordinal);
+        Assert.Null(page.QuerySelector("[data-testid=factor-table]"));
+        Assert.Null(page.QuerySelector("[data-testid=box-plots]"));
     }
 
     [Fact]
@@ -174,16 +175,14 @@ public sealed class CohortDashboardTests(CohortFixture fixture)
     {
         var autumn = await DashboardAsync(fixture.AutumnUrl);
 
-        foreach (var key in new[] { "bands", "stages", "flags", "plan" })
+        foreach (var key in new[] { "bands", "stages", "factors", "flags", "plan" })
         {
             var note = Note(autumn, $"[data-suppressed='{key}']");
             Assert.Contains("only 3 firms, fewer than 4, so one firm could be recognised", note, StringComparison.Ordinal);
         }
 
         Assert.Empty(autumn.QuerySelectorAll("[data-testid=bands-table] table, [data-testid=flags-list] table, [data-testid=plan-list] table"));
-        Assert.Empty(autumn.QuerySelectorAll("[data-testid=factor-table] [data-stat=mean], [data-testid=factor-table] [data-stat=change]"));
-        Assert.Empty(autumn.QuerySelectorAll("[data-testid=box-plots] svg[role=img]"));
-        Assert.Equal(TestContent.Real.Model.Factors.Count + 1, autumn.QuerySelectorAll("[data-testid=factor-table] [data-stat=suppressed]").Length);
+        Assert.Empty(autumn.QuerySelectorAll("[data-testid=factor-table], [data-testid=box-plots], svg[role=img]"));
         Assert.Contains("fewer than 4 firms", Text(autumn, "[data-testid=anonymity]"), StringComparison.Ordinal);
         // The funnel is counts of invitations and firms, not results: it stays.
         Assert.Equal("1", Text(autumn, "[data-testid=funnel] tr[data-step='invited'] [data-testid=count]"));
