@@ -54,6 +54,7 @@ app.MapPortalJobsDashboard();
 app.MapPortalScoringApi();
 app.MapPortalResults();
 app.MapPortalFollowUps();
+app.MapPortalCohortExports();
 app.MapPortalUi();
 
 await app.RunAsync();

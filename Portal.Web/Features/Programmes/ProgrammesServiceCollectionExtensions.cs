@@ -13,6 +13,8 @@ public static class ProgrammesServiceCollectionExtensions
         builder.Services.AddSingleton<ProgrammeService>();
         builder.Services.AddSingleton<InvitationService>();
         builder.Services.AddSingleton<FirmProgrammesService>();
+        builder.Services.AddSingleton<CohortDashboardService>();
+        builder.Services.AddSingleton<CohortExportService>();
         return builder;
     }
 }
