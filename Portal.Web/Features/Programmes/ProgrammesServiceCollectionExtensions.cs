@@ -9,6 +9,8 @@ public static class ProgrammesServiceCollectionExtensions
     {
         builder.Services.AddValidatedOptions<ProgrammeOptions>(ProgrammeOptions.SectionName);
         builder.Services.AddSingleton<ProgrammeAccess>();
+        builder.Services.AddSingleton<ContentVersionsService>();
+        builder.Services.AddSingleton<RescoreService>();
         return builder;
     }
 }
