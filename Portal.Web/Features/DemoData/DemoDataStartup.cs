@@ -9,7 +9,8 @@ namespace Portal.Web.Features.DemoData;
 /// <summary>
 /// On the first run in Development, creates one confirmed user per role and prints their
 /// sign-in details once to the console (not to the log, which may be shipped elsewhere), then
-/// the advisors' demo: an organisation and the case firms sharing with it.
+/// the advisors' demo: an organisation and the case firms sharing with it, then the programme
+/// staff's demo: a programme with a cohort of those firms.
 /// </summary>
 internal sealed class DemoDataStartup(
     IServiceScopeFactory scopes, IOptions<DemoDataOptions> options, IHostEnvironment environment, ILogger<DemoDataStartup> logger) : IHostedService
@@ -56,6 +57,11 @@ internal sealed class DemoDataStartup(
         if (await DemoAdvisorData.SeedAsync(scope.ServiceProvider, demo, cancellationToken) is { } advisorDemo)
         {
             Console.WriteLine($"Demo data: {advisorDemo}");
+        }
+
+        if (await DemoProgrammeData.SeedAsync(scope.ServiceProvider, demo, cancellationToken) is { } programmeDemo)
+        {
+            Console.WriteLine($"Demo data: {programmeDemo}");
         }
     }
 

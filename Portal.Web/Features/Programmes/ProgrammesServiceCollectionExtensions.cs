@@ -15,6 +15,8 @@ public static class ProgrammesServiceCollectionExtensions
         builder.Services.AddSingleton<FirmProgrammesService>();
         builder.Services.AddSingleton<CohortDashboardService>();
         builder.Services.AddSingleton<CohortExportService>();
+        builder.Services.AddSingleton<ContentVersionsService>();
+        builder.Services.AddSingleton<RescoreService>();
         return builder;
     }
 }

@@ -17,7 +17,11 @@ public sealed record ResultsView(
     AssessmentReport? Previous,
     int? PreviousNumber,
     IReadOnlyList<PlannedEmail> Emails,
-    TimeZoneInfo Zone);
+    TimeZoneInfo Zone,
+    RescoreNote? Rescored = null);
+
+/// <summary>The assessment was re-scored with newer content: when last, and the result it was first given.</summary>
+public sealed record RescoreNote(DateTime RescoredAt, string? FirstBandId, double? FirstScore);
 
 /// <summary>A follow-up email of this assessment's plan, as the outbox has it now.</summary>
 public sealed record PlannedEmail(string AdviceId, DateTime DueAt, FollowUpStatus Status, DateTime? SentAt, string? CancelReason);
@@ -67,7 +71,13 @@ public sealed class ResultsService(IDbContextFactory<PortalDbContext> dbFactory)
             .OrderByDescending(a => a.Number)
             .Select(a => new { a.Number, a.ResultJson })
             .FirstOrDefaultAsync(ct);
+        var replaced = await db.AssessmentResultVersions.AsNoTracking()
+            .Where(v => v.AssessmentId == id)
+            .OrderBy(v => v.ReplacedAt)
+            .Select(v => new { v.ReplacedAt, v.BandId, v.OverallScore })
+            .ToListAsync(ct);
+        var rescored = replaced.Count == 0 ? null : new RescoreNote(replaced[^1].ReplacedAt, replaced[0].BandId, replaced[0].OverallScore);
         return new ResultsView(id, number, submittedAt, firmName, AssessmentReport.FromJson(resultJson),
-            previous?.ResultJson is { } json ? AssessmentReport.FromJson(json) : null, previous?.Number, emails, TimeZones.Resolve(zone));
+            previous?.ResultJson is { } json ? AssessmentReport.FromJson(json) : null, previous?.Number, emails, TimeZones.Resolve(zone), rescored);
     }
 }
