@@ -9,9 +9,10 @@ public sealed class ProgrammeOptions
 
     /// <summary>
     /// A breakdown over fewer firms than this is suppressed: with a handful of firms a figure
-    /// can point at one firm that staff could recognise.
+    /// can point at one firm that staff could recognise. 1 shows every breakdown (a programme
+    /// whose firms agreed to be seen individually).
     /// </summary>
-    [Range(2, 100, ErrorMessage = "must be between 2 and 100 firms")]
+    [Range(1, 100, ErrorMessage = "must be between 1 and 100 firms")]
     public int MinGroupSize { get; set; } = 5;
 
     /// <summary>Days an invitation link stays valid.</summary>
