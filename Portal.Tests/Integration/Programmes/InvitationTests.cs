@@ -239,7 +239,7 @@ public sealed class InvitationTests(MailDevServer mail) : IAsyncLifetime
 
         var (own, ownPage) = await OpenAsync(first, firstLink);
         Assert.Equal(HttpStatusCode.OK, own);
-        Assert.Equal("Your firm has already joined Export Ready", ownPage.QuerySelector("h1")!.TextContent);
+        Assert.Equal("Your firm has already accepted this invitation", ownPage.QuerySelector("h1")!.TextContent);
 
         // Forged or cut short: 400, whatever it looks like.
         var random = Microsoft.AspNetCore.WebUtilities.WebEncoders.Base64UrlEncode(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
