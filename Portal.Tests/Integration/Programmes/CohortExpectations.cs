@@ -112,7 +112,8 @@ public static class CohortExpectations
     }
 
     /// <summary>One decimal, halves away from zero: how the dashboard and the factor export show a figure.</summary>
-    public static string Shown(double value) => (Math.Round(value, 1, MidpointRounding.AwayFromZero) + 0.0).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture);
+    /// <remarks>Rounded to 9 decimals first: sums added in another order differ in the last bits, and an exact half must not flip.</remarks>
+    public static string Shown(double value) => Rounded(value).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture);
 
-    public static double Rounded(double value) => Math.Round(value, 1, MidpointRounding.AwayFromZero) + 0.0;
+    public static double Rounded(double value) => Math.Round(Math.Round(value, 9), 1, MidpointRounding.AwayFromZero) + 0.0;
 }

@@ -146,7 +146,7 @@ public sealed class CohortExportTests(CohortFixture fixture)
         {
             Assert.Equal("5", row[1]);
             Assert.NotEqual("", row[2]); // the spread over five firms is shown
-            Assert.Equal("1", row[8]);
+            Assert.Equal("2", row[8]);
             Assert.Equal("", row[9]);
             Assert.Equal("Change not shown: fewer than 4 firms reassessed, so one firm could be recognised.", row[10]);
         });

@@ -5,10 +5,11 @@ namespace Portal.Tests.Integration.Programmes;
 
 /// <summary>
 /// One programme of North Trade with three cohorts (minimum group size 4):
-/// Spring, nine firms enrolled and sharing (eight persona firms, four of them reassessed, and
-/// one that has not submitted yet), one that left, one that stopped sharing and one that shares
+/// Spring, nine firms enrolled and sharing (eight persona firms and one that has not submitted
+/// yet; five reassessed, moving
+/// one firm down a band and one up a stage), one that left, one that stopped sharing and one that shares
 /// only with another organisation (both of those reassessed, so counting them would show),
-/// and invitations still open; Summer, five firms of which one reassessed since its
+/// and invitations still open; Summer, five firms of which two reassessed since their
 /// baseline (the change is suppressed, the rest shown); Autumn, three firms (all suppressed).
 /// Firm names test the exports: a comma and quotes, accents, and text a spreadsheet would run as a formula.
 /// </summary>
@@ -79,12 +80,12 @@ public sealed class CohortFixture : IAsyncLifetime
         (string Persona, string Name, string? Reassess)[] firms =
         [
             ("lew-a", "Lew Alpha Ltd", "harris-fletcher-g"),
-            ("lew-b", QuotedName, "harris-fletcher-h"),
+            ("lew-b", QuotedName, "harris-fletcher-a"),
             ("lew-c", AccentName, "harris-fletcher-i"),
             ("lew-d", FormulaName, "harris-fletcher-j"),
             ("harris-fletcher-a", "@Home Exports", null),
             ("harris-fletcher-b", "Bravo Machines", null),
-            ("harris-fletcher-c", "Charlie Foods", null),
+            ("harris-fletcher-c", "Charlie Foods", "lew-d"),
             ("harris-fletcher-d", "+Plus Tools", null),
         ];
         var enrolled = new List<(CohortFirm Firm, string? Reassess)>();
@@ -109,7 +110,7 @@ public sealed class CohortFixture : IAsyncLifetime
         await s.InviteAsync(Spring, "Pending.Two@Cohort.test", accountEmail: "pending.two@cohort.test");
         await s.InviteAsync(Spring, "pending.three@cohort.test", accountEmail: "pending.three@cohort.test");
 
-        // Follow-ups after the baselines: four firms that count, and two that will not.
+        // Follow-ups after the baselines: five firms that count, and three that will not.
         foreach (var (firm, reassess) in enrolled)
         {
             SpringVisible.Add(reassess is null ? firm : await s.ReassessAsync(firm, reassess));

@@ -11,8 +11,12 @@ public static class CohortFigures
     /// <summary>A firm's score as every page shows it: a whole number, halves away from zero.</summary>
     public static double Whole(double score) => Math.Round(score, MidpointRounding.AwayFromZero);
 
-    /// <summary>A figure over many firms (mean, quartile, average change): one decimal.</summary>
-    public static double OneDecimal(double value) => Math.Round(value, 1, MidpointRounding.AwayFromZero) + 0.0; // + 0.0: no "-0"
+    /// <summary>
+    /// A figure over many firms (mean, quartile, average change): one decimal, halves away from
+    /// zero. The first rounding clears floating-point noise, so a mean that is exactly 41.95 is
+    /// 42.0 whichever order the database added the scores in (41.949999... would give 41.9).
+    /// </summary>
+    public static double OneDecimal(double value) => Math.Round(Math.Round(value, 9), 1, MidpointRounding.AwayFromZero) + 0.0; // + 0.0: no "-0"
 
     public static string Text(double value) => OneDecimal(value).ToString("0.0", CultureInfo.InvariantCulture);
 
