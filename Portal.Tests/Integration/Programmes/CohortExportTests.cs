@@ -222,7 +222,7 @@ public sealed class CohortExportTests(CohortFixture fixture)
     {
         var model = TestContent.Real.Model;
         var rows = new List<(string, string, string?[])>();
-        foreach (var firm in fixture.SpringVisible.OrderBy(f => f.Name, StringComparer.Ordinal))
+        foreach (var firm in fixture.SpringVisible.OrderBy(f => f.Name.ToLowerInvariant(), StringComparer.Ordinal).ThenBy(f => f.Name, StringComparer.Ordinal))
         {
             var enrolment = await Scenario.DbAsync(db => db.Enrolments.AsNoTracking().SingleAsync(e => e.CohortId == fixture.Spring && e.FirmId == firm.FirmId, Ct));
             var latest = await Scenario.DbAsync(db => db.Assessments.AsNoTracking().Include(a => a.FactorScores).SingleOrDefaultAsync(a => a.FirmId == firm.FirmId && a.IsLatest, Ct));

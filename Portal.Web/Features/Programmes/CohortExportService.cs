@@ -37,7 +37,7 @@ public sealed class CohortExportService(
                 from e in visible
                 from l in db.Assessments.Where(a => a.FirmId == e.FirmId && a.IsLatest).DefaultIfEmpty()
                 from b in db.Assessments.Where(a => a.Id == e.BaselineAssessmentId).DefaultIfEmpty()
-                orderby e.Firm!.Name, e.FirmId
+                orderby e.Firm!.Name.ToLower(), e.Firm!.Name, e.FirmId
                 select new
                 {
                     EnrolmentId = e.Id,
