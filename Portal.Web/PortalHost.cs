@@ -23,7 +23,11 @@ public static class PortalHost
 
         // 403 and 404 (and other bodiless errors) get a page that says what happened. It must
         // wrap authorization, so authentication and authorization are placed explicitly after it.
-        app.UseStatusCodePagesWithReExecute("/error/{0}", createScopeForStatusCodePages: true);
+        // The JSON API answers errors with problem details, not a page; re-executing a refused
+        // POST as the error page would also turn its 401/403 into the page's antiforgery 400.
+        app.UseWhen(http => http.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages());
+        app.UseWhen(http => !http.Request.Path.StartsWithSegments("/api"),
+            pages => pages.UseStatusCodePagesWithReExecute("/error/{0}", createScopeForStatusCodePages: true));
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();

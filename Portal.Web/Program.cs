@@ -52,6 +52,7 @@ app.UsePortalPipeline();
 app.MapPortalHealth();
 app.MapPortalJobsDashboard();
 app.MapPortalScoringApi();
+app.MapPortalAnswersApi();
 app.MapPortalResults();
 app.MapPortalFollowUps();
 app.MapPortalCohortExports();

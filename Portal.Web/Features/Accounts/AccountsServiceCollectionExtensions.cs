@@ -34,6 +34,18 @@ public static class AccountsServiceCollectionExtensions
                 context.Response.StatusCode = StatusCodes.Status403Forbidden;
                 return Task.CompletedTask;
             };
+            // A program calling the JSON API gets 401, not a sign-in page it cannot use.
+            var redirectToLogin = cookie.Events.OnRedirectToLogin;
+            cookie.Events.OnRedirectToLogin = context =>
+            {
+                if (context.Request.Path.StartsWithSegments("/api"))
+                {
+                    context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                    return Task.CompletedTask;
+                }
+
+                return redirectToLogin(context);
+            };
         });
 
         services.AddIdentityCore<PortalUser>(options =>

@@ -45,6 +45,9 @@ public sealed record SectionView(
 
 public sealed record SaveResult(string? Error, IReadOnlySet<string> Visible);
 
+/// <summary>Errors by question id (nothing saved), or Refused (nothing saved), or the progress after saving.</summary>
+public sealed record BatchSaveResult(IReadOnlyDictionary<string, string> Errors, string? Refused, int PercentDone);
+
 public sealed record AnsweredQuestion(Question Question, string Answer);
 
 public sealed record CheckedSection(Section Section, IReadOnlyList<AnsweredQuestion> Answers);
@@ -148,7 +151,7 @@ public sealed class AssessmentService(IDbContextFactory<PortalDbContext> dbFacto
         var draft = await FindDraftAsync(db, firm.Id, ct);
         if (draft is null && !question.IsProfile)
         {
-            return new SaveResult("This assessment has been submitted and can no longer be changed. Start a reassessment to change your answers.", new HashSet<string>());
+            return new SaveResult(SubmittedMessage, new HashSet<string>());
         }
 
         var error = value is null ? null : StoredAnswers.Check(Content, question, value);
@@ -178,6 +181,62 @@ public sealed class AssessmentService(IDbContextFactory<PortalDbContext> dbFacto
         var (answers, _) = await AssembleAsync(db, firm.Id, draft?.Id, ct);
         return new SaveResult(error, Visible(answers));
     }
+
+    /// <summary>
+    /// Saves several answers at once (the answers API): every value is checked first, and one
+    /// that does not fit refuses the whole request with the reasons, so a client never has to
+    /// work out which half of its request was stored. Null clears an answer.
+    /// </summary>
+    public async Task<BatchSaveResult> SaveAnswersAsync(string userId, IReadOnlyList<(Question Question, JsonNode? Value)> given, CancellationToken ct = default)
+    {
+        var errors = given
+            .Select(g => (g.Question.Id, Error: g.Value is null ? null : StoredAnswers.Check(Content, g.Question, g.Value)))
+            .Where(e => e.Error is not null)
+            .ToDictionary(e => e.Id, e => e.Error!);
+        if (errors.Count > 0)
+        {
+            return new BatchSaveResult(errors, null, 0);
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var firm = await EnsureFirmAsync(db, userId, ct);
+        var draft = await FindDraftAsync(db, firm.Id, ct);
+        if (draft is null && given.Any(g => !g.Question.IsProfile))
+        {
+            if (await db.Assessments.AnyAsync(a => a.FirmId == firm.Id, ct))
+            {
+                return new BatchSaveResult(new Dictionary<string, string>(), SubmittedMessage, 0);
+            }
+
+            draft = await StartDraftAsync(db, firm.Id, ct); // the first assessment starts by itself, as on the overview
+        }
+
+        foreach (var (question, value) in given)
+        {
+            var json = value?.ToJsonString();
+            if (question.IsProfile)
+            {
+                var row = await db.FirmProfileAnswers.FindAsync([firm.Id, question.Id], ct);
+                Upsert(db, row, json, () => new FirmProfileAnswer { FirmId = firm.Id, QuestionId = question.Id });
+            }
+            else
+            {
+                var row = await db.AssessmentAnswers.FindAsync([draft!.Id, question.Id], ct);
+                Upsert(db, row, json, () => new AssessmentAnswer { AssessmentId = draft.Id, QuestionId = question.Id });
+            }
+        }
+
+        if (draft is not null)
+        {
+            draft.UpdatedAt = Now;
+        }
+
+        await db.SaveChangesAsync(ct);
+        var (answers, _) = await AssembleAsync(db, firm.Id, draft?.Id, ct);
+        return new BatchSaveResult(new Dictionary<string, string>(), null, PercentDone(Tasks(answers, firm.Name, draft is not null)));
+    }
+
+    private const string SubmittedMessage = "This assessment has been submitted and can no longer be changed. Start a reassessment to change your answers.";
 
     public async Task<string?> SaveFirmNameAsync(string userId, string name, CancellationToken ct = default)
     {

@@ -60,31 +60,10 @@ public static class ScoringApiEndpoints
 
     private static async Task<IResult> ScoreAsync(HttpContext http, ContentCatalog catalog, IOptions<ScoringApiOptions> options, TimeProvider clock)
     {
-        var mediaType = http.Request.ContentType?.Split(';')[0].Trim();
-        if (!string.Equals(mediaType, "application/json", StringComparison.OrdinalIgnoreCase))
+        var read = await JsonRequest.ReadAsync(http, options.Value.MaxBodyKilobytes);
+        if (read.Document is not { } document)
         {
-            return Problem(StatusCodes.Status415UnsupportedMediaType, "Send JSON",
-                "The body must be JSON, sent with the header Content-Type: application/json.");
-        }
-
-        var limit = options.Value.MaxBodyKilobytes * 1024;
-        var body = await ReadLimitedAsync(http, limit);
-        if (body is null)
-        {
-            return Problem(StatusCodes.Status400BadRequest, "The body is too large",
-                $"The body is larger than {options.Value.MaxBodyKilobytes} KB. A full set of answers is a few kilobytes.");
-        }
-
-        JsonDocument document;
-        try
-        {
-            // A byte-order mark some editors write is not an error.
-            document = JsonDocument.Parse(body.AsMemory(body.AsSpan().StartsWith("\uFEFF"u8) ? 3 : 0), new JsonDocumentOptions { MaxDepth = 16 });
-        }
-        catch (JsonException e)
-        {
-            return Problem(StatusCodes.Status400BadRequest, "The body is not valid JSON",
-                $"The body could not be read as JSON: {e.Message}");
+            return read.Problem!;
         }
 
         using (document)
@@ -124,47 +103,10 @@ public static class ScoringApiEndpoints
         }
     }
 
-    /// <summary>Reads the body up to the limit; null when it is larger (not an exception, not a 500).</summary>
-    private static async Task<byte[]?> ReadLimitedAsync(HttpContext http, int limit)
-    {
-        if (http.Request.ContentLength > limit)
-        {
-            return null;
-        }
-
-        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
-        {
-            size.MaxRequestBodySize = limit + 1L;
-        }
-
-        using var buffer = new MemoryStream();
-        var chunk = new byte[8192];
-        try
-        {
-            int read;
-            while ((read = await http.Request.Body.ReadAsync(chunk, http.RequestAborted)) > 0)
-            {
-                if (buffer.Length + read > limit)
-                {
-                    return null;
-                }
-
-                buffer.Write(chunk, 0, read);
-            }
-        }
-        catch (BadHttpRequestException)
-        {
-            return null;
-        }
-
-        return buffer.ToArray();
-    }
-
     /// <summary>The questionnaire's JSON, built once per content (about 90 KB; it never changes while the content does not).</summary>
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<PortalContent, string> QuestionnaireJson = new();
 
-    private static IResult Problem(int status, string title, string detail) =>
-        HttpResults.Problem(new ProblemDetails { Status = status, Title = title, Detail = detail });
+    private static IResult Problem(int status, string title, string detail) => JsonRequest.Problem(status, title, detail);
 
     private static string Clip(string text) => text.Length <= 60 ? text : text[..57] + "...";
 
