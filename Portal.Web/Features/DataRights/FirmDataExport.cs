@@ -248,7 +248,7 @@ public sealed class FirmDataExport(IDbContextFactory<PortalDbContext> dbFactory,
             .Where(f => (firmId != null && f.FirmId == firmId)
                 || (f.FirmId == null && f.UserId == userId)
                 || (f.FirmId == null && f.UserId == null && f.RecipientEmail != null && f.RecipientEmail.ToLower() == address))
-            .OrderBy(f => f.DueAt).ThenBy(f => f.CreatedAt)
+            .OrderBy(f => f.DueAt).ThenBy(f => f.CreatedAt).ThenBy(f => f.Id)
             .Select(f => new EmailData(
                 f.RecipientEmail ?? db.Users.Where(u => u.Id == f.UserId).Select(u => u.Email).FirstOrDefault(),
                 f.Kind,
