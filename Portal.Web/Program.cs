@@ -8,6 +8,7 @@ using Portal.Web.Features.Admin;
 using Portal.Web.Features.Advisors;
 using Portal.Web.Features.Assessments;
 using Portal.Web.Features.Content;
+using Portal.Web.Features.DataRights;
 using Portal.Web.Features.DemoData;
 using Portal.Web.Features.FollowUps;
 using Portal.Web.Features.Health;
@@ -39,6 +40,7 @@ builder.AddPortalResults();
 builder.AddPortalAdvisors();
 builder.AddPortalProgrammes();
 builder.AddPortalAdmin();
+builder.AddPortalDataRights();
 builder.AddPortalScoringApi();
 builder.AddPortalUi();
 
@@ -56,6 +58,7 @@ app.MapPortalAnswersApi();
 app.MapPortalResults();
 app.MapPortalFollowUps();
 app.MapPortalCohortExports();
+app.MapPortalDataRights();
 app.MapPortalUi();
 
 await app.RunAsync();

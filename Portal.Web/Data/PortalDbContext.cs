@@ -53,6 +53,8 @@ public class PortalDbContext(DbContextOptions<PortalDbContext> options) : Identi
 
     public DbSet<AssessmentResultVersion> AssessmentResultVersions => Set<AssessmentResultVersion>();
 
+    public DbSet<AnonymousEnrolment> AnonymousEnrolments => Set<AnonymousEnrolment>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
@@ -134,6 +136,12 @@ public class PortalDbContext(DbContextOptions<PortalDbContext> options) : Identi
         OnFollowUpsCreating(builder);
         OnCaseworkCreating(builder);
         OnProgrammesCreating(builder);
+
+        builder.Entity<AnonymousEnrolment>(record =>
+        {
+            record.HasIndex(r => r.CohortId);
+            record.HasOne<Cohort>().WithMany().HasForeignKey(r => r.CohortId).OnDelete(DeleteBehavior.Cascade);
+        });
     }
 
     private static void OnFollowUpsCreating(ModelBuilder builder)

@@ -166,6 +166,46 @@ namespace Portal.Web.Data.Migrations
                     b.ToTable("AspNetUserTokens", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Web.Data.Entities.AnonymousEnrolment", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("CohortId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("DeletedOn")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly?>("EnrolledOn")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("HadBaseline")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("HadFollowUp")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateOnly?>("LeftOn")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("WasEnrolled")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("WasInvited")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("WasRegistered")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CohortId");
+
+                    b.ToTable("AnonymousEnrolments");
+                });
+
             modelBuilder.Entity("Portal.Web.Data.Entities.AnswerValidation", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1104,6 +1144,15 @@ namespace Portal.Web.Data.Migrations
                     b.HasOne("Portal.Web.Data.PortalUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Web.Data.Entities.AnonymousEnrolment", b =>
+                {
+                    b.HasOne("Portal.Web.Data.Entities.Cohort", null)
+                        .WithMany()
+                        .HasForeignKey("CohortId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -54,7 +54,8 @@ public sealed record CohortDashboard(
     CountTable StageGroups,
     IReadOnlyList<FactorSummary> Factors,
     CommonList Flags,
-    CommonList PlanItems);
+    CommonList PlanItems,
+    int Deleted = 0);
 
 /// <summary>
 /// The cohort dashboard's figures. Every count, mean, minimum, maximum and change is an
@@ -111,21 +112,36 @@ public sealed class CohortDashboardService(
         var baseline = await visible.CountAsync(e => e.BaselineAssessmentId != null, ct);
         var followUp = await visible.CountAsync(e => e.BaselineAssessmentId != null
             && db.Assessments.Any(a => a.FirmId == e.FirmId && a.IsLatest && a.Id != e.BaselineAssessmentId), ct);
+        // Firms and invitations whose owners deleted their accounts count in the steps they
+        // had reached when deleted, so the funnel's history does not shrink; every other figure
+        // is about the firms now, and never sees them.
+        var gone = await db.AnonymousEnrolments.Where(r => r.CohortId == cohortId).GroupBy(r => r.CohortId)
+            .Select(g => new
+            {
+                All = g.Count(),
+                Invited = g.Count(r => r.WasInvited),
+                Registered = g.Count(r => r.WasInvited && r.WasRegistered),
+                Enrolled = g.Count(r => r.WasEnrolled),
+                Direct = g.Count(r => r.WasEnrolled && !r.WasInvited),
+                Baseline = g.Count(r => r.WasEnrolled && r.HadBaseline),
+                FollowUp = g.Count(r => r.WasEnrolled && r.HadBaseline && r.HadFollowUp),
+            })
+            .FirstOrDefaultAsync(ct);
         var organisation = scope.Programme.OrganisationName;
         FunnelStep[] funnel =
         [
-            new("invited", "Invited", invited, "invitations sent by email"),
-            new("registered", "Registered", registered, "of the invited, those with an account on the portal or who accepted"),
-            new("enrolled", "Enrolled and sharing", enrolled, $"firms in the cohort now, sharing their results with {organisation}"),
-            new("baseline", "Baseline submitted", baseline, "of those, firms with a first (baseline) assessment"),
-            new("follow-up", "Follow-up submitted", followUp, "of those, firms that reassessed after their baseline"),
+            new("invited", "Invited", invited + (gone?.Invited ?? 0), "invitations sent by email"),
+            new("registered", "Registered", registered + (gone?.Registered ?? 0), "of the invited, those with an account on the portal or who accepted"),
+            new("enrolled", "Enrolled and sharing", enrolled + (gone?.Enrolled ?? 0), $"firms in the cohort now, sharing their results with {organisation}"),
+            new("baseline", "Baseline submitted", baseline + (gone?.Baseline ?? 0), "of those, firms with a first (baseline) assessment"),
+            new("follow-up", "Follow-up submitted", followUp + (gone?.FollowUp ?? 0), "of those, firms that reassessed after their baseline"),
         ];
 
         var bands = await CountTableAsync(db, visible, a => a.BandId, Model.Bands.OrderBy(b => b.Rank).Select(b => (b.Id, b.Name)), ct);
         var groups = await CountTableAsync(db, visible, a => a.StageGroupId, Model.StageGroups.Select(g => (g.Id, g.Name)), ct);
         var factors = await FactorSummariesAsync(db, visible, ct);
         var (flags, plan) = await CommonListsAsync(db, visible, ct);
-        return new CohortDashboard(scope, MinGroupSize, enrolled, direct, funnel, bands, groups, factors, flags, plan);
+        return new CohortDashboard(scope, MinGroupSize, enrolled, direct + (gone?.Direct ?? 0), funnel, bands, groups, factors, flags, plan, gone?.All ?? 0);
     }
 
     /// <summary>The per-factor summary alone (the factors export).</summary>

@@ -43,7 +43,7 @@ public sealed record CandidateFirm(Guid FirmId, string Name, DateTime SharingSin
 /// <param name="Candidates">Firms that share with the organisation and could be enrolled (the first <see cref="ProgrammeService.CandidatePageSize"/>).</param>
 /// <param name="CandidateTotal">How many firms match, of which <paramref name="Candidates"/> are the first.</param>
 public sealed record CohortView(ProgrammeContext Programme, Guid CohortId, string Name, DateOnly StartsOn, DateOnly EndsOn,
-    IReadOnlyList<EnrolmentRow> Enrolments, IReadOnlyList<CandidateFirm> Candidates, int CandidateTotal, TimeZoneInfo Zone);
+    IReadOnlyList<EnrolmentRow> Enrolments, IReadOnlyList<CandidateFirm> Candidates, int CandidateTotal, TimeZoneInfo Zone, int Deleted = 0);
 
 /// <summary>
 /// What programme staff do with their programmes: cohorts, who is in them, enrolling firms
@@ -197,7 +197,8 @@ public sealed class ProgrammeService(IDbContextFactory<PortalDbContext> dbFactor
                 db.FirmShares.Where(s => s.FirmId == f.Id && s.OrganisationId == programme.OrganisationId && s.RevokedAt == null).Min(s => s.GrantedAt),
                 db.Assessments.Where(a => a.FirmId == f.Id && a.IsLatest).Select(a => a.SubmittedAt).FirstOrDefault()))
             .ToListAsync(ct);
-        return new CohortView(programme, cohort.Id, cohort.Name, cohort.StartsOn, cohort.EndsOn, rows, firms, total, zone);
+        var deleted = await db.AnonymousEnrolments.CountAsync(r => r.CohortId == cohortId, ct);
+        return new CohortView(programme, cohort.Id, cohort.Name, cohort.StartsOn, cohort.EndsOn, rows, firms, total, zone, deleted);
     }
 
     /// <summary>
