@@ -132,7 +132,7 @@ public sealed class ContentFuzzTests(ITestOutputHelper output)
             ResultJson.Questionnaire(content).ToJsonString(),
             .. content.Model.Factors.Select(f => $"{f.Id} {f.Weight} {f.Threshold} {f.Knockout}"),
             .. content.Rules.Select(r => $"{r.Id} {r.Explain} {r.When} {r.Then}"),
-            .. content.AdviceList.Select(a => $"{a.Id} {a.Title} {a.Summary} {a.Body}"),
+            .. content.AdviceList.Select(a => $"{a.Id} {a.Title} {a.Summary} {a.BodyMarkdown}"),
             .. content.Sources.Values.OrderBy(s => s.Id, StringComparer.Ordinal).Select(s => $"{s.Id} {s.Short} {s.Citation}"),
             .. content.EmailTemplates.Keys.Order(StringComparer.Ordinal),
             .. content.Personas.Select(p => $"{p.Id} {p.Answers.ToJsonString()}"),
