@@ -120,7 +120,7 @@ public sealed class FuzzJudge(PortalApp app)
             }
         }
 
-        if (input.Entries.Any(e => !e.Valid))
+        if (status != 415 && input.Entries.Any(e => !e.Valid))
         {
             JudgeNamedAnswers(input, errors, text);
         }
