@@ -210,7 +210,12 @@ public sealed class FuzzJudge(PortalApp app)
     {
         await using var scope = app.Services.CreateAsyncScope();
         var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
-        var firmId = await db.FirmMembers.Where(m => m.UserId == userId).Select(m => m.FirmId).SingleAsync();
+        var firmId = await db.FirmMembers.Where(m => m.UserId == userId).Select(m => (Guid?)m.FirmId).SingleOrDefaultAsync();
+        if (firmId is null)
+        {
+            return new Dictionary<string, string>(StringComparer.Ordinal); // no firm yet: nothing was ever stored
+        }
+
         var stored = await db.FirmProfileAnswers.Where(a => a.FirmId == firmId).Select(a => new { a.QuestionId, a.ValueJson }).ToListAsync();
         stored.AddRange(await db.AssessmentAnswers
             .Where(a => db.Assessments.Any(x => x.Id == a.AssessmentId && x.FirmId == firmId && x.Status == AssessmentStatus.Draft))
