@@ -19,7 +19,12 @@ internal sealed partial class ContentReader
         foreach (var path in Directory.GetFiles(folder, "*.md").Order(StringComparer.Ordinal))
         {
             var name = current = Relative(path);
-            var lines = File.ReadAllLines(path);
+            if (ReadText(path, name) is not { } text)
+            {
+                continue;
+            }
+
+            var lines = Lines(text);
             var end = lines.Length > 1 ? Array.IndexOf(lines, "---", 1) : -1;
             if (lines.Length == 0 || lines[0] != "---" || end < 0)
             {

@@ -34,7 +34,7 @@ internal sealed partial class ContentReader
                 continue;
             }
 
-            if (ReadEmailTemplate(name, file, File.ReadAllLines(path)) is { } template)
+            if (ReadText(path, file) is { } text && ReadEmailTemplate(name, file, Lines(text)) is { } template)
             {
                 templates[name] = template;
             }

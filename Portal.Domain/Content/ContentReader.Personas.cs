@@ -20,7 +20,11 @@ internal sealed partial class ContentReader
         foreach (var path in Directory.GetFiles(folder, "*.json").Order(StringComparer.Ordinal))
         {
             var name = current = Relative(path);
-            var text = File.ReadAllText(path);
+            if (ReadText(path, name) is not { } text)
+            {
+                continue;
+            }
+
             int LineOf(string key)
             {
                 var at = text.IndexOf($"\"{key}\"", StringComparison.Ordinal);

@@ -20,7 +20,7 @@ internal sealed partial class ContentReader
         foreach (var path in Directory.GetFiles(folder, "*.yaml").Order(StringComparer.Ordinal))
         {
             var name = current = Relative(path);
-            var file = YamlObject.Load(path, name, problems);
+            var file = ReadYaml(path, name);
             if (file is null)
             {
                 continue;

@@ -166,7 +166,7 @@ internal sealed partial class ContentReader
         foreach (var path in Directory.GetFiles(folder, "*.yaml").Order(StringComparer.Ordinal))
         {
             current = Relative(path);
-            var file = YamlObject.Load(path, current, problems);
+            var file = ReadYaml(path, current);
             if (file is null)
             {
                 continue;

@@ -99,7 +99,51 @@ internal sealed partial class ContentReader(string directory)
             return null;
         }
 
-        return YamlObject.Load(path, name, problems);
+        return ReadYaml(path, name);
+    }
+
+    private YamlObject? ReadYaml(string path, string name) =>
+        ReadText(path, name) is { } text ? YamlObject.Parse(text, name, lineOffset: 0, problems) : null;
+
+    /// <summary>
+    /// A content file as text. Bytes that are not UTF-8 and control characters mean a damaged
+    /// or binary file: read leniently they would become "\uFFFD" or invisible characters in the
+    /// portal's pages and emails, which no check after this could tell from the author's text.
+    /// </summary>
+    private string? ReadText(string path, string name)
+    {
+        var bytes = File.ReadAllBytes(path);
+        var start = bytes.AsSpan().StartsWith("\uFEFF"u8) ? 3 : 0; // a byte-order mark some editors write
+        var chars = new char[bytes.Length];
+        if (System.Text.Unicode.Utf8.ToUtf16(bytes.AsSpan(start), chars, out var read, out var written, replaceInvalidSequences: false) != System.Buffers.OperationStatus.Done)
+        {
+            problems.Add(name, bytes.AsSpan(0, start + read).Count((byte)'\n') + 1, "is not UTF-8 text (a damaged or binary file?): save it as UTF-8");
+            return null;
+        }
+
+        var text = new string(chars, 0, written);
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (char.IsControl(text[i]) && text[i] is not ('\n' or '\r' or '\t'))
+            {
+                problems.Add(name, text.AsSpan(0, i).Count('\n') + 1, $"contains the control character U+{(int)text[i]:X4}, which no content needs (a damaged file?)");
+                return null;
+            }
+        }
+
+        return text;
+    }
+
+    /// <summary>The lines of a text, as File.ReadAllLines gives them.</summary>
+    private static string[] Lines(string text)
+    {
+        var lines = text.Split('\n');
+        if (lines.Length > 0 && lines[^1].Length == 0)
+        {
+            lines = lines[..^1];
+        }
+
+        return [.. lines.Select(l => l.TrimEnd('\r'))];
     }
 
     private string Relative(string path) => Path.GetRelativePath(directory, path).Replace('\\', '/');

@@ -257,13 +257,34 @@ internal sealed class YamlObject
             problems.Add(relativeName, (int)e.Start.Line + lineOffset, $"is not valid YAML: {Shorten(e.Message)}");
             return null;
         }
-        catch (InvalidOperationException e)
+        catch (InvalidOperationException)
         {
-            problems.Add(relativeName, lineOffset, $"is not valid YAML: {e.Message}");
+            // YamlDotNet's own state error carries no position ("Operation is not valid due to
+            // the current state of the object"): find where its parser stops making sense.
+            problems.Add(relativeName, LineWhereParsingStops(text) + lineOffset, "is not valid YAML: the structure breaks off near here (an unclosed bracket or brace?)");
             return null;
         }
 
         return FromStream(stream, relativeName, problems, lineOffset);
+    }
+
+    private static int LineWhereParsingStops(string text)
+    {
+        var parser = new Parser(new StringReader(text));
+        var line = 1;
+        try
+        {
+            while (parser.MoveNext())
+            {
+                line = (int)parser.Current!.Start.Line;
+            }
+        }
+        catch (Exception e) when (e is YamlException or InvalidOperationException)
+        {
+            return e is YamlException y ? (int)y.Start.Line : line;
+        }
+
+        return line;
     }
 
     private static YamlObject? FromStream(YamlStream stream, string relativeName, ProblemSink problems, int lineOffset = 0)

@@ -18,6 +18,7 @@ internal sealed class AnswerParser(Questionnaire questionnaire)
 
     private readonly List<AnswerProblem> problems = [];
     private readonly HashSet<string> optionsListed = [];
+    private readonly HashSet<int> seen = [];
 
     public AnswerParseResult Parse(JsonElement root, int? assessmentYear)
     {
@@ -40,8 +41,16 @@ internal sealed class AnswerParser(Questionnaire questionnaire)
             return Fail("$", "must be a JSON object with \"profile\" and \"answers\"");
         }
 
+        var groups = new HashSet<string>(StringComparer.Ordinal);
         foreach (var property in root.EnumerateObject())
         {
+            if (property.Name is "profile" or "answers" && !groups.Add(property.Name))
+            {
+                // Most JSON readers keep only the last of two keys: the client cannot know what it sent.
+                problems.Add(new AnswerProblem(property.Name, "is given twice"));
+                continue;
+            }
+
             switch (property.Name)
             {
                 case "profile":
@@ -131,7 +140,8 @@ internal sealed class AnswerParser(Questionnaire questionnaire)
                 continue;
             }
 
-            if (values[question.Index].HasValue)
+            // Seen, not HasValue: {"q": null, "q": "x"} is as ambiguous as two values.
+            if (!seen.Add(question.Index))
             {
                 problems.Add(new AnswerProblem(path, "is given twice"));
                 continue;
@@ -142,7 +152,15 @@ internal sealed class AnswerParser(Questionnaire questionnaire)
                 continue; // null means "not answered"
             }
 
-            values[question.Index] = Read(question, property.Value, path);
+            try
+            {
+                values[question.Index] = Read(question, property.Value, path);
+            }
+            catch (InvalidOperationException)
+            {
+                // System.Text.Json refuses to read a lone surrogate (\ud800): name the answer that holds it.
+                problems.Add(new AnswerProblem(path, "contains text that is not valid Unicode"));
+            }
         }
     }
 

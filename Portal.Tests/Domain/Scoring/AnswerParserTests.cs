@@ -36,7 +36,7 @@ public sealed class AnswerParserTests
     [InlineData("""{"answers": ["cs.activity"]}""", "answers", "must be a JSON object of question id: answer")]
     [InlineData("""[1, 2]""", "$", "must be a JSON object with \"profile\" and \"answers\"")]
     [InlineData("""{"answers": {"\ud800": 1}}""", "$", "contains text that is not valid Unicode")]
-    [InlineData("""{"profile": {"sector": "\ud800"}}""", "$", "contains text that is not valid Unicode")]
+    [InlineData("""{"profile": {"sector": "\ud800"}}""", "profile.sector", "contains text that is not valid Unicode")]
     [InlineData("""{"profile": {"founded": 2090}}""", "profile.founded", "2090 is in the future: enter 2026 or earlier")]
     [InlineData("""{"profile": {"founded": 2001}, "answers": {"cs.activity": "agents", "ti.first-export-year": 1999}}""", "answers.ti.first-export-year", "1999 is before the firm was founded (2001)")]
     [InlineData("""{"profile": {"founded": 1e308}}""", "profile.founded", "1E+308 is out of range")]

@@ -81,7 +81,12 @@ public static class AnswersApiEndpoints
                 errors[Clip(property.Name)] = ["is not expected: the body has \"answers\" only"];
             }
 
-            if (!root.TryGetProperty("answers", out var answers))
+            if (root.EnumerateObject().Count(p => p.Name == "answers") > 1)
+            {
+                // A JSON reader keeps one of two "answers": the client cannot know which was saved.
+                errors["answers"] = ["is given twice"];
+            }
+            else if (!root.TryGetProperty("answers", out var answers))
             {
                 errors["answers"] = ["is missing: send {\"answers\": {\"question-id\": value}}"];
             }

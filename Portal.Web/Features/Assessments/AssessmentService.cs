@@ -145,7 +145,20 @@ public sealed class AssessmentService(IDbContextFactory<PortalDbContext> dbFacto
     /// </summary>
     public async Task<SaveResult> SaveAnswerAsync(string userId, string questionId, JsonNode? value, CancellationToken ct = default)
     {
-        var question = Content.Questionnaire.Find(questionId) ?? throw new ArgumentException($"No question {questionId}", nameof(questionId));
+        // The page only sends the ids of the questions it shows, from the content loaded at
+        // start-up, which cannot change under it; an unknown id is a mistake in the calling
+        // code, answered with a message rather than an exception that ends the owner's circuit.
+        if (Content.Questionnaire.Find(questionId) is not { } question)
+        {
+            return new SaveResult("This question is not part of the questionnaire. Reload the page.", new HashSet<string>());
+        }
+
+        var error = value is null ? null : StoredAnswers.Check(Content, question, value, Year);
+        if (error is not null)
+        {
+            return new SaveResult(error, new HashSet<string>()); // the page keeps what it shows; nothing changed
+        }
+
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var firm = await EnsureFirmAsync(db, userId, ct);
         var draft = await FindDraftAsync(db, firm.Id, ct);
@@ -154,7 +167,11 @@ public sealed class AssessmentService(IDbContextFactory<PortalDbContext> dbFacto
             return new SaveResult(SubmittedMessage, new HashSet<string>());
         }
 
-        var error = value is null ? null : StoredAnswers.Check(Content, question, value);
+        if (value is not null)
+        {
+            error = StoredAnswers.CheckTogether(Content, await RowsAsync(db, firm.Id, draft?.Id, ct), [(question, value)], Year).GetValueOrDefault(question.Id);
+        }
+
         if (error is null)
         {
             var json = value?.ToJsonString();
@@ -190,7 +207,7 @@ public sealed class AssessmentService(IDbContextFactory<PortalDbContext> dbFacto
     public async Task<BatchSaveResult> SaveAnswersAsync(string userId, IReadOnlyList<(Question Question, JsonNode? Value)> given, CancellationToken ct = default)
     {
         var errors = given
-            .Select(g => (g.Question.Id, Error: g.Value is null ? null : StoredAnswers.Check(Content, g.Question, g.Value)))
+            .Select(g => (g.Question.Id, Error: g.Value is null ? null : StoredAnswers.Check(Content, g.Question, g.Value, Year)))
             .Where(e => e.Error is not null)
             .ToDictionary(e => e.Id, e => e.Error!);
         if (errors.Count > 0)
@@ -209,6 +226,12 @@ public sealed class AssessmentService(IDbContextFactory<PortalDbContext> dbFacto
             }
 
             draft = await StartDraftAsync(db, firm.Id, ct); // the first assessment starts by itself, as on the overview
+        }
+
+        var conflicts = StoredAnswers.CheckTogether(Content, await RowsAsync(db, firm.Id, draft?.Id, ct), given, Year);
+        if (conflicts.Count > 0)
+        {
+            return new BatchSaveResult(conflicts, null, 0);
         }
 
         foreach (var (question, value) in given)
@@ -246,6 +269,18 @@ public sealed class AssessmentService(IDbContextFactory<PortalDbContext> dbFacto
             return "Enter the name of your firm";
         }
 
+        // The browser sends whatever the input holds: a pasted line break or control character
+        // would break emails and exports, and a lone surrogate would be stored as "\uFFFD".
+        if (name.Any(char.IsControl))
+        {
+            return "The name must be on one line, without control characters";
+        }
+
+        if (!IsWellFormed(name))
+        {
+            return "The name contains characters that cannot be saved; type it again";
+        }
+
         if (name.Length > MaxFirmName)
         {
             return $"The name must be {MaxFirmName} characters or fewer";
@@ -256,6 +291,23 @@ public sealed class AssessmentService(IDbContextFactory<PortalDbContext> dbFacto
         firm.Name = name;
         await db.SaveChangesAsync(ct);
         return null;
+    }
+
+    private static bool IsWellFormed(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(text[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     public async Task<CheckAnswersView?> GetCheckAnswersAsync(string userId, CancellationToken ct = default)
