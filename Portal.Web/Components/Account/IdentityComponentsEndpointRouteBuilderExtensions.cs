@@ -22,12 +22,17 @@ internal static class IdentityComponentsEndpointRouteBuilderExtensions
 
         var accountGroup = endpoints.MapGroup("/Account");
 
-        accountGroup.MapPost("/PerformExternalLogin", (
+        accountGroup.MapPost("/PerformExternalLogin", async Task<IResult> (
             HttpContext context,
             [FromServices] SignInManager<PortalUser> signInManager,
             [FromForm] string provider,
             [FromForm] string returnUrl) =>
         {
+            if (!await IsExternalLoginProviderAsync(signInManager, provider))
+            {
+                return UnknownProvider();
+            }
+
             IEnumerable<KeyValuePair<string, StringValues>> query = [
                 new("ReturnUrl", returnUrl),
                 new("Action", ExternalLogin.LoginCallbackAction)];
@@ -91,11 +96,16 @@ internal static class IdentityComponentsEndpointRouteBuilderExtensions
 
         var manageGroup = accountGroup.MapGroup("/Manage").RequireAuthorization();
 
-        manageGroup.MapPost("/LinkExternalLogin", async (
+        manageGroup.MapPost("/LinkExternalLogin", async Task<IResult> (
             HttpContext context,
             [FromServices] SignInManager<PortalUser> signInManager,
             [FromForm] string provider) =>
         {
+            if (!await IsExternalLoginProviderAsync(signInManager, provider))
+            {
+                return UnknownProvider();
+            }
+
             // Clear the existing external cookie to ensure a clean login process
             await context.SignOutAsync(IdentityConstants.ExternalScheme);
 
@@ -149,4 +159,12 @@ internal static class IdentityComponentsEndpointRouteBuilderExtensions
 
         return accountGroup;
     }
+
+    // A challenge to a scheme that is not registered throws, which was a 500 for any posted name.
+    private static async Task<bool> IsExternalLoginProviderAsync(SignInManager<PortalUser> signInManager, string provider) =>
+        (await signInManager.GetExternalAuthenticationSchemesAsync()).Any(s => s.Name == provider);
+
+    private static IResult UnknownProvider() =>
+        TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Unknown sign-in provider",
+            detail: "The portal does not offer sign-in with that provider.");
 }
