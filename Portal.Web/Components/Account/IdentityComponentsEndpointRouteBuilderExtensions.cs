@@ -55,13 +55,16 @@ internal static class IdentityComponentsEndpointRouteBuilderExtensions
             return TypedResults.LocalRedirect($"~/{returnUrl}");
         });
 
-        accountGroup.MapPost("/PasskeyCreationOptions", async (
+        accountGroup.MapPost("/PasskeyCreationOptions", async Task<IResult> (
             HttpContext context,
             [FromServices] UserManager<PortalUser> userManager,
             [FromServices] SignInManager<PortalUser> signInManager,
             [FromServices] IAntiforgery antiforgery) =>
         {
-            await antiforgery.ValidateRequestAsync(context);
+            if (!await antiforgery.IsRequestValidAsync(context))
+            {
+                return NoAntiforgeryToken();
+            }
 
             var user = await userManager.GetUserAsync(context.User);
             if (user is null)
@@ -80,14 +83,17 @@ internal static class IdentityComponentsEndpointRouteBuilderExtensions
             return TypedResults.Content(optionsJson, contentType: "application/json");
         });
 
-        accountGroup.MapPost("/PasskeyRequestOptions", async (
+        accountGroup.MapPost("/PasskeyRequestOptions", async Task<IResult> (
             HttpContext context,
             [FromServices] UserManager<PortalUser> userManager,
             [FromServices] SignInManager<PortalUser> signInManager,
             [FromServices] IAntiforgery antiforgery,
             [FromQuery] string? username) =>
         {
-            await antiforgery.ValidateRequestAsync(context);
+            if (!await antiforgery.IsRequestValidAsync(context))
+            {
+                return NoAntiforgeryToken();
+            }
 
             var user = string.IsNullOrEmpty(username) ? null : await userManager.FindByNameAsync(username);
             var optionsJson = await signInManager.MakePasskeyRequestOptionsAsync(user);
@@ -121,11 +127,18 @@ internal static class IdentityComponentsEndpointRouteBuilderExtensions
         var loggerFactory = endpoints.ServiceProvider.GetRequiredService<ILoggerFactory>();
         var downloadLogger = loggerFactory.CreateLogger("DownloadPersonalData");
 
-        manageGroup.MapPost("/DownloadPersonalData", async (
+        manageGroup.MapPost("/DownloadPersonalData", async Task<IResult> (
             HttpContext context,
             [FromServices] UserManager<PortalUser> userManager,
+            [FromServices] IAntiforgery antiforgery,
             [FromServices] AuthenticationStateProvider authenticationStateProvider) =>
         {
+            // No form field is bound, so the framework would not check the token the page's form sends: check it here.
+            if (!await antiforgery.IsRequestValidAsync(context))
+            {
+                return NoAntiforgeryToken();
+            }
+
             var user = await userManager.GetUserAsync(context.User);
             if (user is null)
             {
@@ -163,6 +176,11 @@ internal static class IdentityComponentsEndpointRouteBuilderExtensions
     // A challenge to a scheme that is not registered throws, which was a 500 for any posted name.
     private static async Task<bool> IsExternalLoginProviderAsync(SignInManager<PortalUser> signInManager, string provider) =>
         (await signInManager.GetExternalAuthenticationSchemesAsync()).Any(s => s.Name == provider);
+
+    // ValidateRequestAsync throws on a missing token, which was a 500; a post without one is a bad request.
+    private static IResult NoAntiforgeryToken() =>
+        TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The form has expired",
+            detail: "The request came without a valid antiforgery token. Reload the page and try again.");
 
     private static IResult UnknownProvider() =>
         TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Unknown sign-in provider",
