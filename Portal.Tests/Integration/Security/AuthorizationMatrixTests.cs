@@ -12,7 +12,7 @@ namespace Portal.Tests.Integration.Security;
 public sealed class AuthorizationMatrixTests(SecurityFixture f) : IClassFixture<SecurityFixture>
 {
     /// <summary>The body of the anonymous score API's row: a persona's profile and answers.</summary>
-    private static readonly string ScoreBody = PersonaBody("lew-a");
+    internal static readonly string ScoreBody = PersonaBody("lew-a");
 
     // Columns (enum Caller): anonymous | owner of firm A | owner of firm B | advisor of org 1 on firm A
     // (A shares: with consent) | the same advisor on firm B (B does not share: without consent) |

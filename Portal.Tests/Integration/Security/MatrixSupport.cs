@@ -102,15 +102,33 @@ public sealed record MatrixRow(string Template, string Method, string Url, Reque
 
     public MatrixRow GrantedByToken() => this with { TokenGrantsAccess = true };
 
+    /// <summary>The URL for a caller (see <see cref="Placeholders.Fill"/>).</summary>
+    public string UrlFor(SecurityFixture f, Caller caller) => Placeholders.Fill(Url, f, caller);
+
+    public async Task<HttpResponseMessage> SendAsync(SecurityFixture f, Caller caller)
+    {
+        var request = new HttpRequestMessage(new HttpMethod(Method), UrlFor(f, caller));
+        if (Body is not null)
+        {
+            request.Content = await Body.ContentAsync(f, caller);
+        }
+
+        return await f.SendAsync(caller, request);
+    }
+}
+
+/// <summary>The placeholders tables write URLs with.</summary>
+public static class Placeholders
+{
     /// <summary>
-    /// The URL for a caller. {firm} and {assessment} are the caller's subject firm's (firm B's
-    /// for the advisor without consent, firm A's for everyone else); {print} is a fresh print
-    /// token for that assessment; the rest are the fixture's.
+    /// {firm} and {assessment} are the caller's subject firm's (firm B's for the advisor without
+    /// consent, firm A's for everyone else); {print} is a fresh print token for that assessment;
+    /// the rest are the fixture's.
     /// </summary>
-    public string UrlFor(SecurityFixture f, Caller caller)
+    public static string Fill(string template, SecurityFixture f, Caller caller)
     {
         var subject = f.SubjectOf(caller);
-        var url = Url
+        var url = template
             .Replace("{firm}", subject.FirmId.ToString(), StringComparison.Ordinal)
             .Replace("{assessment}", subject.AssessmentId.ToString(), StringComparison.Ordinal)
             .Replace("{print}", Uri.EscapeDataString(f.PrintToken(subject.AssessmentId)), StringComparison.Ordinal)
@@ -122,19 +140,8 @@ public sealed record MatrixRow(string Template, string Method, string Url, Reque
             .Replace("{question}", Uri.EscapeDataString(f.QuestionId), StringComparison.Ordinal)
             .Replace("{invitation}", Uri.EscapeDataString(f.InvitationToken), StringComparison.Ordinal)
             .Replace("{unsubscribe}", Uri.EscapeDataString(f.UnsubscribeToken), StringComparison.Ordinal);
-        Assert.False(url.Contains('{', StringComparison.Ordinal), $"{Key}: a placeholder the fixture does not fill");
+        Assert.False(url.Contains('{', StringComparison.Ordinal), $"{template}: a placeholder the fixture does not fill");
         return url;
-    }
-
-    public async Task<HttpResponseMessage> SendAsync(SecurityFixture f, Caller caller)
-    {
-        var request = new HttpRequestMessage(new HttpMethod(Method), UrlFor(f, caller));
-        if (Body is not null)
-        {
-            request.Content = await Body.ContentAsync(f, caller);
-        }
-
-        return await f.SendAsync(caller, request);
     }
 }
 
