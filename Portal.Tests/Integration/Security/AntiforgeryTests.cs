@@ -184,9 +184,9 @@ public sealed class AntiforgeryTests(SecurityFixture f) : IClassFixture<Security
     /// <summary>
     /// Who posts to a route and where: from the matrix's rows for it, a signed-in caller who
     /// gets past authorization (200 preferred, then a redirect elsewhere than sign-in, then a
-    /// 404 that the page itself gives, e.g. the error page). The body is the row's own form
-    /// (minus the token), or for a page the first named form the caller is shown on it, so that
-    /// only the token is missing (a made-up form name would be refused with 400 for its name).
+    /// 404 that the page itself gives, e.g. the error page). The body is the row's own form or
+    /// JSON (minus the token), or for a page the first named form the caller is shown on it, so
+    /// that only the token is missing (a made-up form name would be refused with 400 for its name).
     /// </summary>
     private async Task<(Caller Caller, string? Url, HttpContent Body)> ProbeAsync(PortalRoute route)
     {
@@ -210,10 +210,13 @@ public sealed class AntiforgeryTests(SecurityFixture f) : IClassFixture<Security
 
         var (chosen, who) = candidates.First();
         var url = chosen.UrlFor(f, who);
-        var fields = chosen.Body is RequestBody.Form form
-            ? form.Fields.Select(x => KeyValuePair.Create(x.Name, x.Value)).ToList()
-            : await FirstNamedFormAsync(who, url) ?? [KeyValuePair.Create("_handler", "any-form")];
-        return (who, url, SecurityFixture.Form(fields));
+        HttpContent body = chosen.Body switch
+        {
+            RequestBody.Form form => SecurityFixture.Form(form.Fields.Select(x => KeyValuePair.Create(x.Name, x.Value))),
+            RequestBody.Json json => SecurityFixture.Json(json.Text),
+            _ => SecurityFixture.Form(await FirstNamedFormAsync(who, url) ?? [KeyValuePair.Create("_handler", "any-form")]),
+        };
+        return (who, url, body);
     }
 
     private async Task<List<KeyValuePair<string, string>>?> FirstNamedFormAsync(Caller caller, string url)

@@ -78,9 +78,23 @@ public abstract record RequestBody
         }
     }
 
-    public sealed record Json(string Text) : RequestBody
+    /// <summary>
+    /// JSON, with the caller's antiforgery token in the <c>RequestVerificationToken</c> header
+    /// when <paramref name="Antiforgery"/> (as a page's script would send it).
+    /// </summary>
+    public sealed record Json(string Text, bool Antiforgery = false) : RequestBody
     {
-        public override Task<HttpContent> ContentAsync(SecurityFixture fixture, Caller caller) => Task.FromResult<HttpContent>(SecurityFixture.Json(Text));
+        public override async Task<HttpContent> ContentAsync(SecurityFixture fixture, Caller caller)
+        {
+            var content = SecurityFixture.Json(Text);
+            if (Antiforgery)
+            {
+                // Sent with the content's headers, which reach the server as request headers like any other.
+                content.Headers.TryAddWithoutValidation("RequestVerificationToken", await fixture.AntiforgeryTokenAsync(caller));
+            }
+
+            return content;
+        }
     }
 
     public sealed record Empty : RequestBody
