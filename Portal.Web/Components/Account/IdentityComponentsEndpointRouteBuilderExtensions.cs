@@ -22,12 +22,17 @@ internal static class IdentityComponentsEndpointRouteBuilderExtensions
 
         var accountGroup = endpoints.MapGroup("/Account");
 
-        accountGroup.MapPost("/PerformExternalLogin", (
+        accountGroup.MapPost("/PerformExternalLogin", async Task<IResult> (
             HttpContext context,
             [FromServices] SignInManager<PortalUser> signInManager,
             [FromForm] string provider,
             [FromForm] string returnUrl) =>
         {
+            if (!await IsExternalLoginProviderAsync(signInManager, provider))
+            {
+                return UnknownProvider();
+            }
+
             IEnumerable<KeyValuePair<string, StringValues>> query = [
                 new("ReturnUrl", returnUrl),
                 new("Action", ExternalLogin.LoginCallbackAction)];
@@ -50,13 +55,16 @@ internal static class IdentityComponentsEndpointRouteBuilderExtensions
             return TypedResults.LocalRedirect($"~/{returnUrl}");
         });
 
-        accountGroup.MapPost("/PasskeyCreationOptions", async (
+        accountGroup.MapPost("/PasskeyCreationOptions", async Task<IResult> (
             HttpContext context,
             [FromServices] UserManager<PortalUser> userManager,
             [FromServices] SignInManager<PortalUser> signInManager,
             [FromServices] IAntiforgery antiforgery) =>
         {
-            await antiforgery.ValidateRequestAsync(context);
+            if (!await antiforgery.IsRequestValidAsync(context))
+            {
+                return NoAntiforgeryToken();
+            }
 
             var user = await userManager.GetUserAsync(context.User);
             if (user is null)
@@ -75,14 +83,17 @@ internal static class IdentityComponentsEndpointRouteBuilderExtensions
             return TypedResults.Content(optionsJson, contentType: "application/json");
         });
 
-        accountGroup.MapPost("/PasskeyRequestOptions", async (
+        accountGroup.MapPost("/PasskeyRequestOptions", async Task<IResult> (
             HttpContext context,
             [FromServices] UserManager<PortalUser> userManager,
             [FromServices] SignInManager<PortalUser> signInManager,
             [FromServices] IAntiforgery antiforgery,
             [FromQuery] string? username) =>
         {
-            await antiforgery.ValidateRequestAsync(context);
+            if (!await antiforgery.IsRequestValidAsync(context))
+            {
+                return NoAntiforgeryToken();
+            }
 
             var user = string.IsNullOrEmpty(username) ? null : await userManager.FindByNameAsync(username);
             var optionsJson = await signInManager.MakePasskeyRequestOptionsAsync(user);
@@ -91,11 +102,16 @@ internal static class IdentityComponentsEndpointRouteBuilderExtensions
 
         var manageGroup = accountGroup.MapGroup("/Manage").RequireAuthorization();
 
-        manageGroup.MapPost("/LinkExternalLogin", async (
+        manageGroup.MapPost("/LinkExternalLogin", async Task<IResult> (
             HttpContext context,
             [FromServices] SignInManager<PortalUser> signInManager,
             [FromForm] string provider) =>
         {
+            if (!await IsExternalLoginProviderAsync(signInManager, provider))
+            {
+                return UnknownProvider();
+            }
+
             // Clear the existing external cookie to ensure a clean login process
             await context.SignOutAsync(IdentityConstants.ExternalScheme);
 
@@ -111,11 +127,18 @@ internal static class IdentityComponentsEndpointRouteBuilderExtensions
         var loggerFactory = endpoints.ServiceProvider.GetRequiredService<ILoggerFactory>();
         var downloadLogger = loggerFactory.CreateLogger("DownloadPersonalData");
 
-        manageGroup.MapPost("/DownloadPersonalData", async (
+        manageGroup.MapPost("/DownloadPersonalData", async Task<IResult> (
             HttpContext context,
             [FromServices] UserManager<PortalUser> userManager,
+            [FromServices] IAntiforgery antiforgery,
             [FromServices] AuthenticationStateProvider authenticationStateProvider) =>
         {
+            // No form field is bound, so the framework would not check the token the page's form sends: check it here.
+            if (!await antiforgery.IsRequestValidAsync(context))
+            {
+                return NoAntiforgeryToken();
+            }
+
             var user = await userManager.GetUserAsync(context.User);
             if (user is null)
             {
@@ -149,4 +172,17 @@ internal static class IdentityComponentsEndpointRouteBuilderExtensions
 
         return accountGroup;
     }
+
+    // A challenge to a scheme that is not registered throws, which was a 500 for any posted name.
+    private static async Task<bool> IsExternalLoginProviderAsync(SignInManager<PortalUser> signInManager, string provider) =>
+        (await signInManager.GetExternalAuthenticationSchemesAsync()).Any(s => s.Name == provider);
+
+    // ValidateRequestAsync throws on a missing token, which was a 500; a post without one is a bad request.
+    private static IResult NoAntiforgeryToken() =>
+        TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The form has expired",
+            detail: "The request came without a valid antiforgery token. Reload the page and try again.");
+
+    private static IResult UnknownProvider() =>
+        TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Unknown sign-in provider",
+            detail: "The portal does not offer sign-in with that provider.");
 }
