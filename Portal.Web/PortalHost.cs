@@ -23,16 +23,39 @@ public static class PortalHost
 
         // 403 and 404 (and other bodiless errors) get a page that says what happened. It must
         // wrap authorization, so authentication and authorization are placed explicitly after it.
-        // The JSON API answers errors with problem details, not a page; re-executing a refused
-        // POST as the error page would also turn its 401/403 into the page's antiforgery 400.
-        app.UseWhen(http => http.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages());
-        app.UseWhen(http => !http.Request.Path.StartsWithSegments("/api"),
-            pages => pages.UseStatusCodePagesWithReExecute("/error/{0}", createScopeForStatusCodePages: true));
+        app.UseStatusCodePagesWithReExecute("/error/{0}", createScopeForStatusCodePages: true);
+        app.Use(ApiStatusCodes);
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
         app.UseAntiforgery();
         return app;
+    }
+
+    /// <summary>
+    /// The JSON API answers bodiless errors (401, 403, 404) with problem details, not the error
+    /// page: re-executing a refused POST as the page would also turn it into the page's
+    /// antiforgery 400.
+    /// </summary>
+    private static async Task ApiStatusCodes(HttpContext http, RequestDelegate next)
+    {
+        if (!http.Request.Path.StartsWithSegments("/api"))
+        {
+            await next(http);
+            return;
+        }
+
+        if (http.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodePagesFeature>() is { } pages)
+        {
+            pages.Enabled = false;
+        }
+
+        await next(http);
+        if (http.Response is { StatusCode: >= 400, HasStarted: false, ContentLength: null } && string.IsNullOrEmpty(http.Response.ContentType))
+        {
+            await http.RequestServices.GetRequiredService<IProblemDetailsService>()
+                .TryWriteAsync(new ProblemDetailsContext { HttpContext = http });
+        }
     }
 
     public static WebApplication MapPortalUi(this WebApplication app)

@@ -17,6 +17,13 @@ public static class PortalAppAssessments
         var error = await service.SaveFirmNameAsync(userId, firmName);
         Assert.Null(error);
         var persona = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(RepoPaths.Content, "personas", $"{personaId}.json")))!.AsObject();
+        // A reassessment starts from the previous answers, which may contradict this persona's
+        // profile (a first export before its founding year): clear what it will answer first.
+        foreach (var (questionId, _) in persona["answers"]!.AsObject())
+        {
+            Assert.Null((await service.SaveAnswerAsync(userId, questionId, null)).Error);
+        }
+
         foreach (var group in new[] { "profile", "answers" })
         {
             foreach (var (questionId, value) in persona[group]!.AsObject())

@@ -152,7 +152,8 @@ public sealed class AuthorizationMatrixTests(SecurityFixture f) : IClassFixture<
                                                                                      To("/Account/Manage/ChangePassword"), To("/Account/Manage/ChangePassword"), To("/Account/Manage/ChangePassword"),
                                                                                      To("/Account/Manage/ChangePassword"), To("/Account/Manage/ChangePassword"), To("/Account/Manage/ChangePassword")),
         Get("/Account/Manage/PersonalData",                                  SignIn, 200,    200,    200,    200,    200,    200,    200,    200),
-        Get("/Account/Manage/DeletePersonalData",                            SignIn, 200,    200,    200,    200,    200,    200,    200,    200),
+        // Owners delete the firm with the account (Your data); others delete the account here
+        Get("/Account/Manage/DeletePersonalData",                            SignIn, To("/firm/data/delete"), To("/firm/data/delete"), 200, 200, 200, 200, 200, 200),
         Get("/Account/Manage/TwoFactorAuthentication",                       SignIn, 200,    200,    200,    200,    200,    200,    200,    200),
         Get("/Account/Manage/EnableAuthenticator",                           SignIn, 200,    200,    200,    200,    200,    200,    200,    200),
         Get("/Account/Manage/ResetAuthenticator",                            SignIn, 200,    200,    200,    200,    200,    200,    200,    200),
