@@ -20,13 +20,17 @@ public static class AnswerBatches
 
     public static IReadOnlyList<string> Questions { get; } = [Founded, FirstExport, .. Scales];
 
-    /// <summary>The values of batch <paramref name="batch"/> (1 to 40,000): both years spell it, each scale follows from it.</summary>
+    /// <summary>
+    /// The values of batch <paramref name="batch"/> (1 to 12,000): the two years spell it, each
+    /// scale follows from it. The years are real ones: the first export after the founding,
+    /// neither in the future.
+    /// </summary>
     public static JsonObject Values(int batch)
     {
         var values = new JsonObject
         {
-            [Founded] = 1800 + (batch % 200),
-            [FirstExport] = 1800 + (batch / 200),
+            [Founded] = 1800 + (batch % 100),
+            [FirstExport] = 1900 + (batch / 100),
         };
         for (var i = 0; i < Scales.Length; i++)
         {
@@ -46,7 +50,7 @@ public static class AnswerBatches
             return (null, $"the years are missing: {Show(stored)}");
         }
 
-        var batch = ((int.Parse(firstExport, System.Globalization.CultureInfo.InvariantCulture) - 1800) * 200)
+        var batch = ((int.Parse(firstExport, System.Globalization.CultureInfo.InvariantCulture) - 1900) * 100)
             + (int.Parse(founded, System.Globalization.CultureInfo.InvariantCulture) - 1800);
         var expected = Values(batch);
         var wrong = Questions.Where(q => !stored.TryGetValue(q, out var json) || json != expected[q]!.ToJsonString()).ToList();

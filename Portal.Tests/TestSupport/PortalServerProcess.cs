@@ -93,7 +93,7 @@ public sealed class PortalServerProcess : IAsyncDisposable
                 {
                     return null;
                 }
-            }, TimeSpan.FromSeconds(60), $"the portal to answer on {server.BaseAddress}");
+            }, TimeSpan.FromSeconds(180), $"the portal to answer on {server.BaseAddress}"); // seconds on idle cores; minutes on cores shared by many builds
         }
         catch
         {
@@ -108,7 +108,7 @@ public sealed class PortalServerProcess : IAsyncDisposable
     public HttpClient CreateClient() => new(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = true })
     {
         BaseAddress = BaseAddress,
-        Timeout = TimeSpan.FromSeconds(30),
+        Timeout = TimeSpan.FromSeconds(100),
     };
 
     /// <summary>A client signed in through the real sign-in form.</summary>

@@ -11,6 +11,7 @@ namespace Portal.Tests.Integration.Reliability;
 /// <c>backup FILE</c>: a consistent copy of the live database, taken while owners save, that
 /// restores into a working portal with everything acknowledged before the backup began.
 /// </summary>
+[Collection(PortalProcessesCollection.Name)]
 public sealed class BackupTests : IDisposable
 {
     private const string Password = "Backup-restore-2026";
@@ -48,13 +49,13 @@ public sealed class BackupTests : IDisposable
         var saving = owners.Select(o => o.SaveUntilAsync(stop.Token)).ToList();
         await Eventually.WaitForAsync(
             async () => saving.FirstOrDefault(t => t.IsFaulted) is { } failed ? await Rethrow(failed) : owners.All(o => o.LastAcknowledged >= 3) ? "saving" : null,
-            TimeSpan.FromSeconds(30), "every owner to have answers acknowledged");
+            TimeSpan.FromSeconds(90), "every owner to have answers acknowledged");
 
         // The backup runs as an operator would run it, in its own process, while the owners save.
         var before = owners.ToDictionary(o => o.UserId, o => o.LastAcknowledged);
         var file = Path.Combine(backups, "portal-backup.db");
         var backupTime = System.Diagnostics.Stopwatch.StartNew();
-        var backup = await PortalProcess.RunAsync(["backup", file], new Dictionary<string, string> { ["Portal__DataDirectory"] = data.Path });
+        var backup = await PortalProcess.RunAsync(["backup", file], new Dictionary<string, string> { ["Portal__DataDirectory"] = data.Path }, TimeSpan.FromSeconds(180));
         var duringBackup = owners.Sum(o => o.LastAcknowledged) - before.Values.Sum();
         backupTime.Stop();
         await stop.CancelAsync();

@@ -14,6 +14,7 @@ namespace Portal.Tests.Integration.Reliability;
 /// The portal's process killed hard while it sends a few hundred follow-up emails to a real
 /// SMTP server: started again, it sends every one, and repeats at most the messages in flight.
 /// </summary>
+[Collection(PortalProcessesCollection.Name)]
 public sealed class KillWhileDispatchingTests(MailDevServer mail) : IDisposable
 {
     private const string Password = "Kill-while-sending-2026";
@@ -65,7 +66,7 @@ public sealed class KillWhileDispatchingTests(MailDevServer mail) : IDisposable
         var started = clock.Elapsed;
         await Eventually.WaitForAsync(
             async () => await data.QueryAsync(db => db.FollowUps.CountAsync(f => f.Kind == EmailKind.Advice && f.Status == FollowUpStatus.Sent)) >= ids.Count / 4 ? "sending" : null,
-            TimeSpan.FromSeconds(30), "a quarter of the follow-ups to be sent");
+            TimeSpan.FromSeconds(90), "a quarter of the follow-ups to be sent");
         await first.KillAsync();
         var killedAt = clock.Elapsed;
 
@@ -92,14 +93,14 @@ public sealed class KillWhileDispatchingTests(MailDevServer mail) : IDisposable
         {
             var now = DateTime.UtcNow;
             return await data.QueryAsync(db => db.FollowUps.AnyAsync(f => f.Status == FollowUpStatus.Pending && f.ClaimExpiresAt > now)) ? null : "expired";
-        }, TimeSpan.FromSeconds(30), "the killed run's claims to expire");
+        }, TimeSpan.FromSeconds(60), "the killed run's claims to expire");
         await RequestPasswordResetAsync(second, trigger);
         await Eventually.WaitForAsync(
             async () => await data.QueryAsync(db => db.FollowUps.AnyAsync(f => f.Kind == EmailKind.Advice && f.Status != FollowUpStatus.Sent)) ? null : "sent",
-            TimeSpan.FromSeconds(40), "every follow-up to be recorded as sent");
+            TimeSpan.FromSeconds(120), "every follow-up to be recorded as sent");
         var arrivals = await Eventually.WaitForAsync(
             async () => await mail.OutboxArrivalsAsync(recipients) is var counts && ids.All(counts.ContainsKey) ? counts : null,
-            TimeSpan.FromSeconds(15), "every follow-up to arrive");
+            TimeSpan.FromSeconds(60), "every follow-up to arrive");
         var done = clock.Elapsed;
 
         // None lost; the only ones that went twice were held by a run at the kill, at most one per run.

@@ -7,6 +7,7 @@ namespace Portal.Tests.Integration.Reliability;
 /// The portal's process killed hard (SIGKILL) while owners save answers: started again on
 /// the same data, it has every batch it acknowledged, each entire, and the owners carry on.
 /// </summary>
+[Collection(PortalProcessesCollection.Name)]
 public sealed class KillWhileSavingTests : IDisposable
 {
     private const string Password = "Kill-while-saving-2026";
@@ -40,7 +41,7 @@ public sealed class KillWhileSavingTests : IDisposable
         // Killed once every owner has had batches acknowledged: each owner has a request in flight then.
         await Eventually.WaitForAsync(
             async () => saving.FirstOrDefault(t => t.IsFaulted) is { } failed ? await Rethrow(failed) : owners.All(o => o.LastAcknowledged >= 5) ? "saving" : null,
-            TimeSpan.FromSeconds(30), "every owner to have batches acknowledged");
+            TimeSpan.FromSeconds(90), "every owner to have batches acknowledged");
         await first.KillAsync();
         var killed = System.Diagnostics.Stopwatch.StartNew();
         await Task.WhenAll(saving);
