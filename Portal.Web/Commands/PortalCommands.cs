@@ -7,9 +7,10 @@ namespace Portal.Web.Commands;
 
 /// <summary>
 /// Command-line verbs that run instead of the web portal:
-/// <c>dotnet run --project Portal.Web -- validate-content [DIR]</c> and <c>-- score FILE.json</c>.
+/// <c>dotnet run --project Portal.Web -- validate-content [DIR]</c>, <c>-- score FILE.json</c> and
+/// <c>-- backup FILE</c> (in PortalCommands.Backup.cs).
 /// </summary>
-public static class PortalCommands
+public static partial class PortalCommands
 {
     public static async Task<int?> TryRunAsync(string[] args, TextWriter output, TextWriter error, TimeProvider clock)
     {
@@ -23,6 +24,8 @@ public static class PortalCommands
             "validate-content" => ValidateContent(args.Length > 1 ? args[1] : null, output, error),
             "score" when args.Length > 1 => await ScoreAsync(args[1], args.Length > 2 ? args[2] : null, output, error, clock),
             "score" => Usage(error, "score needs a file: score FILE.json [CONTENT-DIR]"),
+            "backup" when args.Length > 1 && !args[1].StartsWith('-') => await BackupAsync(args[1], args[2..], output, error, clock),
+            "backup" => Usage(error, "backup needs the file to write: backup FILE [--Setting=value ...]"),
             _ => null,
         };
     }

@@ -15,9 +15,8 @@ public static class DataServiceCollectionExtensions
         // the context as scoped, which Identity's stores and the health check use.
         builder.Services.AddDbContextFactory<PortalDbContext>((services, options) =>
         {
-            var connectionString = services.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString;
-            var portal = services.GetRequiredService<IOptions<PortalOptions>>().Value;
-            options.UseSqlite(string.IsNullOrWhiteSpace(connectionString) ? DefaultSqlite(portal) : connectionString);
+            options.UseSqlite(SqliteConnectionString(
+                services.GetRequiredService<IOptions<DatabaseOptions>>().Value, services.GetRequiredService<IOptions<PortalOptions>>().Value));
         });
 
         builder.Services.AddHostedService<DatabaseStartup>();
@@ -25,6 +24,9 @@ public static class DataServiceCollectionExtensions
         return builder;
     }
 
-    private static string DefaultSqlite(PortalOptions portal) =>
-        new SqliteConnectionStringBuilder { DataSource = portal.DataPath("portal.db"), Pooling = true }.ToString();
+    /// <summary>The configured database: <c>Database:ConnectionString</c>, or <c>portal.db</c> in the data folder.</summary>
+    public static string SqliteConnectionString(DatabaseOptions database, PortalOptions portal) =>
+        string.IsNullOrWhiteSpace(database.ConnectionString)
+            ? new SqliteConnectionStringBuilder { DataSource = portal.DataPath("portal.db"), Pooling = true }.ToString()
+            : database.ConnectionString;
 }
