@@ -48,6 +48,7 @@ public static class AccountsServiceCollectionExtensions
             })
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<PortalDbContext>()
+            .AddUserManager<PortalUserManager>()
             .AddSignInManager()
             .AddDefaultTokenProviders();
 
@@ -57,6 +58,7 @@ public static class AccountsServiceCollectionExtensions
         services.AddAuthorizationBuilder()
             .AddPolicy(PortalPolicies.Admin, policy => policy.RequireRole(PortalRoles.Admin));
 
+        services.AddSingleton<AccountlessSignInLockout>();
         services.AddHostedService<RoleStartup>();
         return builder;
     }
