@@ -10,7 +10,7 @@ namespace Portal.Web.Features.Security;
 
 public static class SecurityServiceCollectionExtensions
 {
-    /// <summary>Rate limits of the account forms and what a refused request gets.</summary>
+    /// <summary>Rate limits of the account forms, what a refused request gets, antiforgery cookies.</summary>
     public static WebApplicationBuilder AddPortalSecurity(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -22,6 +22,14 @@ public static class SecurityServiceCollectionExtensions
             limiter.AddPolicy(AccountRateLimits.Registration, context => PostsPerAddress(context, o => o.Registration));
             limiter.AddPolicy(AccountRateLimits.AccountEmails, context => PostsPerAddress(context, o => o.AccountEmails));
             limiter.OnRejected = RejectedAsync;
+        });
+
+        services.AddAntiforgery(antiforgery =>
+        {
+            // Secure over HTTPS (the default never marks it Secure); HttpOnly and SameSite=Strict are the defaults.
+            antiforgery.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            // SecurityHeadersMiddleware sends X-Frame-Options: DENY on every response, not only on forms.
+            antiforgery.SuppressXFrameOptionsHeader = true;
         });
 
         return builder;
