@@ -21,13 +21,19 @@ public sealed class SecurityHeadersTests : IAsyncLifetime
         "default-src 'self'; script-src 'self'{0}; style-src 'self' 'unsafe-inline'; style-src-elem 'self'; style-src-attr 'unsafe-inline'; " +
         "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
+    /// <summary>The Hangfire dashboard's: the same but for the one style element its Chart.js writes.</summary>
+    private const string JobsDashboardPolicy =
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; style-src-elem 'self' 'sha256-z7zcnw/4WalZqx+PrNaRnoeLz/G9WXuFqV1WCJ129sg='; style-src-attr 'unsafe-inline'; " +
+        "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
     private readonly PortalApp app = new();
+    private string ownerId = "";
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     public async ValueTask InitializeAsync()
     {
-        await app.CreateUserAsync("owner@example.org", Password, PortalRoles.Owner);
+        ownerId = (await app.CreateUserAsync("owner@example.org", Password, PortalRoles.Owner)).Id;
         await app.CreateUserAsync("admin@example.org", Password, PortalRoles.Admin);
     }
 
@@ -63,7 +69,7 @@ public sealed class SecurityHeadersTests : IAsyncLifetime
         var response = await client.GetAsync(url, Ct);
 
         Assert.Equal(status, (int)response.StatusCode);
-        AssertHeaders(response, await ExpectedPolicyAsync(response));
+        AssertHeaders(response, url.StartsWith("/admin/jobs", StringComparison.Ordinal) ? JobsDashboardPolicy : await ExpectedPolicyAsync(response));
     }
 
     [Fact]
@@ -105,7 +111,9 @@ public sealed class SecurityHeadersTests : IAsyncLifetime
     public async Task Pages_HaveNoInlineScriptButTheImportMap_AndNoStyleElements()
     {
         var client = await app.SignedInClientAsync("owner@example.org", Password);
-        foreach (var url in new[] { "/", "/assessment", "/assessment/section/profile", "/settings/emails" })
+        var results = await app.SubmitPersonaAsync(ownerId, "lew-a", "Headers Ltd");
+        var advice = TestContent.Real.AdviceList[0].Id;
+        foreach (var url in new[] { "/", "/assessment", "/assessment/section/profile", "/settings/emails", $"/results/{results}", $"/advice/{advice}", "/firm/sharing" })
         {
             var page = new HtmlParser().ParseDocument(await client.GetStringAsync(url, Ct));
             var inline = page.QuerySelectorAll("script:not([src])").Select(s => s.GetAttribute("type") ?? "classic").ToList();

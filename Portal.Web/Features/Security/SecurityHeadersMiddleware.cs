@@ -29,28 +29,39 @@ public sealed class SecurityHeadersMiddleware(RequestDelegate next)
     /// connect-src 'self' covers Blazor's WebSocket to the same host (ws: and wss: included).
     /// img-src data: is Bootstrap's form icons (inline SVG in its CSS).
     /// </summary>
-    private const string PagePolicy =
+    private const string PagePolicyFormat =
         "default-src 'self'; script-src 'self'{0}; style-src 'self' 'unsafe-inline'; style-src-elem 'self'; style-src-attr 'unsafe-inline'; " +
+        "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
+    /// <summary>
+    /// The Hangfire dashboard (Admins only): its Chart.js writes one fixed style element (the
+    /// size monitor that makes the charts follow the window), allowed by its hash; the rest as
+    /// for pages. A Hangfire upgrade that changes it shows in the browser test of the policy.
+    /// </summary>
+    private const string JobsDashboardPolicy =
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; style-src-elem 'self' 'sha256-z7zcnw/4WalZqx+PrNaRnoeLz/G9WXuFqV1WCJ129sg='; style-src-attr 'unsafe-inline'; " +
         "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
     private static readonly ConditionalWeakTable<ImportMapDefinition, string> ImportMapHashes = new();
 
     public Task InvokeAsync(HttpContext context)
     {
-        context.Response.OnStarting(static state =>
+        // Decided now: the dashboard's middleware moves its prefix into PathBase as it runs.
+        var jobsDashboard = context.Request.Path.StartsWithSegments(Jobs.JobsServiceCollectionExtensions.DashboardPath, StringComparison.OrdinalIgnoreCase);
+        context.Response.OnStarting(() =>
         {
-            Apply((HttpContext)state);
+            Apply(context, jobsDashboard);
             return Task.CompletedTask;
-        }, context);
+        });
         return next(context);
     }
 
-    private static void Apply(HttpContext context)
+    private static void Apply(HttpContext context, bool jobsDashboard)
     {
         var headers = context.Response.Headers;
 
         // Replaces Blazor's own "frame-ancestors 'self'" (one policy, not two to intersect).
-        headers.ContentSecurityPolicy = ContentSecurityPolicy(context);
+        headers.ContentSecurityPolicy = jobsDashboard ? JobsDashboardPolicy : PagePolicy(context);
         headers.XContentTypeOptions = "nosniff";
 
         // Tokens travel in some URLs (unsubscribe, invitations, email confirmation, password
@@ -62,14 +73,14 @@ public sealed class SecurityHeadersMiddleware(RequestDelegate next)
         headers.XFrameOptions = "DENY";
     }
 
-    private static string ContentSecurityPolicy(HttpContext context)
+    private static string PagePolicy(HttpContext context)
     {
         // Only a page carries the import map (a Razor component endpoint, answering with HTML).
         var importMap = context.Response.ContentType?.StartsWith("text/html", StringComparison.OrdinalIgnoreCase) == true
             ? context.GetEndpoint()?.Metadata.GetMetadata<ImportMapDefinition>()
             : null;
         var hash = importMap is null ? "" : ImportMapHashes.GetValue(importMap, Hash);
-        return string.Format(System.Globalization.CultureInfo.InvariantCulture, PagePolicy, hash);
+        return string.Format(System.Globalization.CultureInfo.InvariantCulture, PagePolicyFormat, hash);
     }
 
     /// <summary>The CSP source of the import map script as the ImportMap component writes it: its JSON, hashed.</summary>
