@@ -10,7 +10,7 @@ namespace Portal.Web.Features.Security;
 
 public static class SecurityServiceCollectionExtensions
 {
-    /// <summary>Rate limits of the account forms, what a refused request gets, antiforgery cookies.</summary>
+    /// <summary>Rate limits of the account forms, what a refused request gets, antiforgery cookies and log hygiene.</summary>
     public static WebApplicationBuilder AddPortalSecurity(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -32,6 +32,7 @@ public static class SecurityServiceCollectionExtensions
             antiforgery.SuppressXFrameOptionsHeader = true;
         });
 
+        builder.Logging.AddPortalLogHygiene();
         return builder;
     }
 
