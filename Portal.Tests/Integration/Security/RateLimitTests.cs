@@ -256,6 +256,15 @@ public sealed class RateLimitTests
         Assert.Contains("Try again in a few minutes.", text, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("203.0.113.7", "203.0.113.7")]
+    [InlineData("::ffff:203.0.113.7", "203.0.113.7")] // IPv4 as a dual-stack socket reports it
+    [InlineData("2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::/64")]
+    [InlineData("2001:db8:1:2::1", "2001:db8:1:2::/64")] // another machine, or the same one with a new address, of that network
+    [InlineData("2001:db8:1:3::1", "2001:db8:1:3::/64")]
+    public void ClientAddress_CountsAnIPv4AddressOrAnIPv6Network(string address, string counted) =>
+        Assert.Equal(counted, ClientAddress.PartitionKey(IPAddress.Parse(address)));
+
     private static async Task<PortalUser?> FindAsync(PortalApp app, string email)
     {
         await using var scope = app.Services.CreateAsyncScope();

@@ -29,7 +29,7 @@ public sealed partial class SecretsInRepositoryTests
         ("a JSON web token", new Regex(@"\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}")),
         ("an Azure key or signature", new Regex(@"(?i)AccountKey=[A-Za-z0-9+/=]{20,}|SharedAccessKey=[A-Za-z0-9+/=]{20,}|[?&]sig=[A-Za-z0-9%]{30,}")),
         ("a password in a connection string", new Regex(@"(?i)(?:^|[;""'\s])(?:password|pwd)=(?![""';\s{$<])[^;""'\s<>]+")),
-        ("a data-protection key", new Regex(@"<masterKey\b|<encryptedSecret\b")),
+        ("a data-protection key", new Regex(@"<master[K]ey\b|<encrypted[S]ecret\b")),
     ];
 
     /// <summary>Files that hold keys or secrets by what they are.</summary>
