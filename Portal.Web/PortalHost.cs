@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Portal.Web.Components;
+using Portal.Web.Features.Security;
 
 namespace Portal.Web;
 
@@ -14,6 +15,8 @@ public static class PortalHost
 
     public static WebApplication UsePortalPipeline(this WebApplication app)
     {
+        // First, so every response carries the headers: errors, redirects, static files.
+        app.UsePortalSecurityHeaders();
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/Error", createScopeForErrors: true);

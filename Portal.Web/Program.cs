@@ -15,6 +15,7 @@ using Portal.Web.Features.Health;
 using Portal.Web.Features.Programmes;
 using Portal.Web.Features.Results;
 using Portal.Web.Features.ScoringApi;
+using Portal.Web.Features.Security;
 using Portal.Web.Jobs;
 
 // validate-content, score: command-line verbs that run instead of the portal.
@@ -31,6 +32,7 @@ builder.AddPortalCore();
 builder.AddPortalContent();
 builder.AddPortalData();
 builder.AddPortalAccounts();
+builder.AddPortalSecurity();
 builder.AddPortalDemoData();
 builder.AddPortalEmail();
 builder.AddPortalJobs();

@@ -10,7 +10,10 @@ public sealed class CapturedLogs : ILoggerProvider
 
     public IReadOnlyCollection<string> Lines => lines;
 
-    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, lines);
+    /// <summary>The least severe level kept; Trace in the test that checks no secret is ever logged.</summary>
+    public LogLevel MinimumLevel { get; set; } = LogLevel.Information;
+
+    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, lines, this);
 
     public void Dispose()
     {
@@ -18,11 +21,11 @@ public sealed class CapturedLogs : ILoggerProvider
 
     public void WriteTo(string path) => File.WriteAllLines(path, lines);
 
-    private sealed class Logger(string category, ConcurrentQueue<string> lines) : ILogger
+    private sealed class Logger(string category, ConcurrentQueue<string> lines, CapturedLogs owner) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
 
-        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= owner.MinimumLevel;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {

@@ -36,6 +36,10 @@ public sealed class PortalApp : WebApplicationFactory<Program>
             ["DemoData:Enabled"] = "false",
             ["Jobs:SchedulePollingIntervalSeconds"] = "1",
             ["Email:Smtp:Host"] = "",
+            // Tests sign many people in from one address; the rate-limit tests set their own low limits.
+            ["RateLimits:SignIn:Permits"] = "1000000",
+            ["RateLimits:Registration:Permits"] = "1000000",
+            ["RateLimits:AccountEmails:Permits"] = "1000000",
         };
         if (environment != "Development")
         {

@@ -40,3 +40,19 @@ document.addEventListener('click', event => {
     target.scrollIntoView({ block: 'center' });
   }
 });
+
+// Print buttons and "Back" links: here, not in inline handlers or javascript: links, which the
+// Content-Security-Policy refuses. Without history (a link opened in a new tab) "Back" follows
+// its href, the start page. Blazor leaves these links alone (data-enhance-nav="false").
+document.addEventListener('click', event => {
+  const target = event.target instanceof Element ? event.target : null;
+  if (target?.closest('[data-print]')) {
+    window.print();
+    return;
+  }
+
+  if (target?.closest('a[data-back]') && history.length > 1) {
+    event.preventDefault();
+    history.back();
+  }
+});

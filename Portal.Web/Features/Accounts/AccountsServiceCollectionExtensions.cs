@@ -60,6 +60,7 @@ public static class AccountsServiceCollectionExtensions
             })
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<PortalDbContext>()
+            .AddUserManager<PortalUserManager>()
             .AddSignInManager()
             .AddDefaultTokenProviders();
 
@@ -69,6 +70,7 @@ public static class AccountsServiceCollectionExtensions
         services.AddAuthorizationBuilder()
             .AddPolicy(PortalPolicies.Admin, policy => policy.RequireRole(PortalRoles.Admin));
 
+        services.AddSingleton<AccountlessSignInLockout>();
         services.AddHostedService<RoleStartup>();
         return builder;
     }

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using Portal.Domain.Content;
 using Portal.Domain.Scoring;
 using Portal.Web.Configuration;
+using Portal.Web.Features.Security;
 using HttpResults = Microsoft.AspNetCore.Http.Results;
 
 namespace Portal.Web.Features.ScoringApi;
@@ -24,24 +25,14 @@ public static class ScoringApiEndpoints
     {
         builder.Services.AddValidatedOptions<ScoringApiOptions>(ScoringApiOptions.SectionName);
         builder.Services.AddProblemDetails();
-        builder.Services.AddRateLimiter(limiter =>
+        // Refused requests get 429 with Retry-After and problem details (Features/Security).
+        builder.Services.AddRateLimiter(limiter => limiter.AddPolicy(RateLimitPolicy, context =>
         {
-            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            limiter.AddPolicy(RateLimitPolicy, context =>
-            {
-                var permits = context.RequestServices.GetRequiredService<IOptions<ScoringApiOptions>>().Value.PermitsPerMinute;
-                return RateLimitPartition.GetFixedWindowLimiter(
-                    context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                    _ => new FixedWindowRateLimiterOptions { PermitLimit = permits, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 });
-            });
-            limiter.OnRejected = async (context, token) =>
-            {
-                context.HttpContext.Response.Headers.RetryAfter = "60";
-                await Problem(StatusCodes.Status429TooManyRequests, "Too many requests",
-                    "This address has sent too many requests in the last minute. Wait a minute and try again.")
-                    .ExecuteAsync(context.HttpContext);
-            };
-        });
+            var permits = context.RequestServices.GetRequiredService<IOptions<ScoringApiOptions>>().Value.PermitsPerMinute;
+            return RateLimitPartition.GetFixedWindowLimiter(
+                ClientAddress.PartitionKey(context),
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = permits, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 });
+        }));
         return builder;
     }
 
