@@ -17,13 +17,16 @@ public static class DataServiceCollectionExtensions
         {
             var connectionString = services.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString;
             var portal = services.GetRequiredService<IOptions<PortalOptions>>().Value;
-            options.UseSqlite(string.IsNullOrWhiteSpace(connectionString) ? DefaultSqlite(portal) : connectionString);
+            options.UseSqlite(string.IsNullOrWhiteSpace(connectionString) ? DefaultSqlite(portal) : connectionString)
+                .AddInterceptors(BusyTimeout);
         });
 
         builder.Services.AddHostedService<DatabaseStartup>();
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
         return builder;
     }
+
+    private static readonly SqliteBusyTimeoutInterceptor BusyTimeout = new();
 
     private static string DefaultSqlite(PortalOptions portal) =>
         new SqliteConnectionStringBuilder { DataSource = portal.DataPath("portal.db"), Pooling = true }.ToString();
