@@ -18,8 +18,9 @@ public static class DataServiceCollectionExtensions
             var connectionString = services.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString;
             var portal = services.GetRequiredService<IOptions<PortalOptions>>().Value;
             options.UseSqlite(string.IsNullOrWhiteSpace(connectionString) ? DefaultSqlite(portal) : connectionString)
-                .AddInterceptors(BusyTimeout);
+                .AddInterceptors(BusyTimeout, services.GetRequiredService<SqliteWriteGate>());
         });
+        builder.Services.AddSingleton<SqliteWriteGate>(); // one queue of writers per database the host uses
 
         builder.Services.AddHostedService<DatabaseStartup>();
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
