@@ -1,12 +1,19 @@
 using BenchmarkDotNet.Running;
 using Portal.Benchmarks.Dispatch;
+using Portal.Benchmarks.Load;
 
 // dotnet run -c Release --project Portal.Benchmarks -- --filter '*'      BenchmarkDotNet suites
 // dotnet run -c Release --project Portal.Benchmarks -- dispatch          the email dispatch throughput figure
+// dotnet run -c Release --project Portal.Benchmarks -- load|writers ...  load on a running portal (scripts/load-test.sh)
 // Figures and the machine they were measured on: docs/benchmarks.md.
 if (args.Length > 0 && args[0] == "dispatch")
 {
     return await DispatchBenchmark.RunAsync(args[1..]);
+}
+
+if (args.Length > 0 && args[0] is "load" or "writers")
+{
+    return await LoadTest.RunAsync(args[0], args[1..], Console.Out);
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(DispatchBenchmark).Assembly).Run(args);

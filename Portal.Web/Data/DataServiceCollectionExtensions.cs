@@ -16,8 +16,10 @@ public static class DataServiceCollectionExtensions
         builder.Services.AddDbContextFactory<PortalDbContext>((services, options) =>
         {
             options.UseSqlite(SqliteConnectionString(
-                services.GetRequiredService<IOptions<DatabaseOptions>>().Value, services.GetRequiredService<IOptions<PortalOptions>>().Value));
+                    services.GetRequiredService<IOptions<DatabaseOptions>>().Value, services.GetRequiredService<IOptions<PortalOptions>>().Value))
+                .AddInterceptors(BusyTimeout, services.GetRequiredService<SqliteWriteGate>());
         });
+        builder.Services.AddSingleton<SqliteWriteGate>(); // one queue of writers per database the host uses
 
         builder.Services.AddHostedService<DatabaseStartup>();
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
@@ -29,4 +31,6 @@ public static class DataServiceCollectionExtensions
         string.IsNullOrWhiteSpace(database.ConnectionString)
             ? new SqliteConnectionStringBuilder { DataSource = portal.DataPath("portal.db"), Pooling = true }.ToString()
             : database.ConnectionString;
+
+    private static readonly SqliteBusyTimeoutInterceptor BusyTimeout = new();
 }

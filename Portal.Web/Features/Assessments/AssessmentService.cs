@@ -160,20 +160,21 @@ public sealed class AssessmentService(IDbContextFactory<PortalDbContext> dbFacto
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var firm = await EnsureFirmAsync(db, userId, ct);
-        var draft = await FindDraftAsync(db, firm.Id, ct);
-        if (draft is null && !question.IsProfile)
+        var (firm, draft, refusal) = await db.InWriteTransactionAsync(async () =>
         {
-            return new SaveResult(SubmittedMessage, new HashSet<string>());
-        }
+            var firm = await EnsureFirmAsync(db, userId, ct);
+            var draft = await FindDraftAsync(db, firm.Id, ct);
+            if (draft is null && !question.IsProfile)
+            {
+                return (firm, draft, Refusal: SubmittedMessage);
+            }
 
-        if (value is not null)
-        {
-            error = StoredAnswers.CheckTogether(Content, await RowsAsync(db, firm.Id, draft?.Id, ct), [(question, value)], Year).GetValueOrDefault(question.Id);
-        }
+            if (value is not null
+                && StoredAnswers.CheckTogether(Content, await RowsAsync(db, firm.Id, draft?.Id, ct), [(question, value)], Year).GetValueOrDefault(question.Id) is { } conflict)
+            {
+                return (firm, draft, Refusal: conflict);
+            }
 
-        if (error is null)
-        {
             var json = value?.ToJsonString();
             if (question.IsProfile)
             {
@@ -193,10 +194,15 @@ public sealed class AssessmentService(IDbContextFactory<PortalDbContext> dbFacto
             }
 
             await db.SaveChangesAsync(ct);
+            return (firm, draft, Refusal: (string?)null);
+        }, ct);
+        if (refusal == SubmittedMessage)
+        {
+            return new SaveResult(SubmittedMessage, new HashSet<string>());
         }
 
         var (answers, _) = await AssembleAsync(db, firm.Id, draft?.Id, ct);
-        return new SaveResult(error, Visible(answers));
+        return new SaveResult(refusal, Visible(answers));
     }
 
     /// <summary>
@@ -216,45 +222,63 @@ public sealed class AssessmentService(IDbContextFactory<PortalDbContext> dbFacto
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var firm = await EnsureFirmAsync(db, userId, ct);
-        var draft = await FindDraftAsync(db, firm.Id, ct);
-        if (draft is null && given.Any(g => !g.Question.IsProfile))
+        var (firm, draft, refused, conflicts) = await db.InWriteTransactionAsync(async () =>
         {
-            if (await db.Assessments.AnyAsync(a => a.FirmId == firm.Id, ct))
+            var firm = await EnsureFirmAsync(db, userId, ct);
+            var draft = await FindDraftAsync(db, firm.Id, ct);
+            if (draft is null && given.Any(g => !g.Question.IsProfile))
             {
-                return new BatchSaveResult(new Dictionary<string, string>(), SubmittedMessage, 0);
+                if (await db.Assessments.AnyAsync(a => a.FirmId == firm.Id, ct))
+                {
+                    return (firm, draft, Refused: true, Conflicts: new Dictionary<string, string>());
+                }
+
+                draft = await StartDraftAsync(db, firm.Id, ct); // the first assessment starts by itself, as on the overview
             }
 
-            draft = await StartDraftAsync(db, firm.Id, ct); // the first assessment starts by itself, as on the overview
+            var conflicts = StoredAnswers.CheckTogether(Content, await RowsAsync(db, firm.Id, draft?.Id, ct), given, Year);
+            if (conflicts.Count > 0)
+            {
+                return (firm, draft, Refused: false, Conflicts: conflicts);
+            }
+
+            // The stored rows in two queries, not one per answer: the write lock is held meanwhile.
+            var ids = given.Select(g => g.Question.Id).ToList();
+            var profileRows = await db.FirmProfileAnswers.Where(a => a.FirmId == firm.Id && ids.Contains(a.QuestionId)).ToDictionaryAsync(a => a.QuestionId, ct);
+            var answerRows = draft is null
+                ? []
+                : await db.AssessmentAnswers.Where(a => a.AssessmentId == draft.Id && ids.Contains(a.QuestionId)).ToDictionaryAsync(a => a.QuestionId, ct);
+            foreach (var (question, value) in given)
+            {
+                var json = value?.ToJsonString();
+                if (question.IsProfile)
+                {
+                    Upsert(db, profileRows.GetValueOrDefault(question.Id), json, () => new FirmProfileAnswer { FirmId = firm.Id, QuestionId = question.Id });
+                }
+                else
+                {
+                    Upsert(db, answerRows.GetValueOrDefault(question.Id), json, () => new AssessmentAnswer { AssessmentId = draft!.Id, QuestionId = question.Id });
+                }
+            }
+
+            if (draft is not null)
+            {
+                draft.UpdatedAt = Now;
+            }
+
+            await db.SaveChangesAsync(ct);
+            return (firm, draft, Refused: false, Conflicts: new Dictionary<string, string>());
+        }, ct);
+        if (refused)
+        {
+            return new BatchSaveResult(new Dictionary<string, string>(), SubmittedMessage, 0);
         }
 
-        var conflicts = StoredAnswers.CheckTogether(Content, await RowsAsync(db, firm.Id, draft?.Id, ct), given, Year);
         if (conflicts.Count > 0)
         {
             return new BatchSaveResult(conflicts, null, 0);
         }
 
-        foreach (var (question, value) in given)
-        {
-            var json = value?.ToJsonString();
-            if (question.IsProfile)
-            {
-                var row = await db.FirmProfileAnswers.FindAsync([firm.Id, question.Id], ct);
-                Upsert(db, row, json, () => new FirmProfileAnswer { FirmId = firm.Id, QuestionId = question.Id });
-            }
-            else
-            {
-                var row = await db.AssessmentAnswers.FindAsync([draft!.Id, question.Id], ct);
-                Upsert(db, row, json, () => new AssessmentAnswer { AssessmentId = draft.Id, QuestionId = question.Id });
-            }
-        }
-
-        if (draft is not null)
-        {
-            draft.UpdatedAt = Now;
-        }
-
-        await db.SaveChangesAsync(ct);
         var (answers, _) = await AssembleAsync(db, firm.Id, draft?.Id, ct);
         return new BatchSaveResult(new Dictionary<string, string>(), null, PercentDone(Tasks(answers, firm.Name, draft is not null)));
     }
@@ -335,6 +359,12 @@ public sealed class AssessmentService(IDbContextFactory<PortalDbContext> dbFacto
     public async Task<SubmitResult> SubmitAsync(string userId, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        // A second click while the first is saving finds the assessment submitted, not a draft to submit again.
+        return await db.InWriteTransactionAsync(() => SubmitAsync(db, userId, ct), ct);
+    }
+
+    private async Task<SubmitResult> SubmitAsync(PortalDbContext db, string userId, CancellationToken ct)
+    {
         var firm = await EnsureFirmAsync(db, userId, ct);
         var draft = await FindDraftAsync(db, firm.Id, ct);
         if (draft is null)
@@ -388,23 +418,32 @@ public sealed class AssessmentService(IDbContextFactory<PortalDbContext> dbFacto
     /// <summary>The firm this owner acts for; created (unnamed) on first use.</summary>
     internal async Task<Firm> EnsureFirmAsync(PortalDbContext db, string userId, CancellationToken ct)
     {
-        var firm = await db.FirmMembers.Where(m => m.UserId == userId).Select(m => m.Firm).FirstOrDefaultAsync(ct);
-        if (firm is not null)
+        return await FindFirmAsync() ?? await db.InWriteTransactionAsync(async () =>
         {
-            return firm;
-        }
+            // Asked again holding the write lock: of an owner's first requests at once, one makes the firm and the others find it.
+            if (await FindFirmAsync() is { } made)
+            {
+                return made;
+            }
 
-        firm = new Firm { CreatedAt = Now };
-        firm.Members.Add(new FirmMember { UserId = userId, Role = FirmMember.OwnerRole, JoinedAt = Now });
-        db.Firms.Add(firm);
-        await db.SaveChangesAsync(ct);
-        return firm;
+            var firm = new Firm { CreatedAt = Now };
+            firm.Members.Add(new FirmMember { UserId = userId, Role = FirmMember.OwnerRole, JoinedAt = Now });
+            db.Firms.Add(firm);
+            await db.SaveChangesAsync(ct);
+            return firm;
+        }, ct);
+
+        Task<Firm?> FindFirmAsync() => db.FirmMembers.Where(m => m.UserId == userId).Select(m => m.Firm).FirstOrDefaultAsync(ct);
     }
 
     private static Task<Assessment?> FindDraftAsync(PortalDbContext db, Guid firmId, CancellationToken ct) =>
         db.Assessments.Where(a => a.FirmId == firmId && a.Status == AssessmentStatus.Draft).OrderByDescending(a => a.Number).FirstOrDefaultAsync(ct);
 
-    private async Task<Assessment> StartDraftAsync(PortalDbContext db, Guid firmId, CancellationToken ct)
+    /// <summary>A new draft, numbered after the last assessment; or the draft another request has just started.</summary>
+    private Task<Assessment> StartDraftAsync(PortalDbContext db, Guid firmId, CancellationToken ct) =>
+        db.InWriteTransactionAsync(async () => await FindDraftAsync(db, firmId, ct) ?? await AddDraftAsync(db, firmId, ct), ct);
+
+    private async Task<Assessment> AddDraftAsync(PortalDbContext db, Guid firmId, CancellationToken ct)
     {
         var last = await db.Assessments.AsNoTracking()
             .Where(a => a.FirmId == firmId)

@@ -86,6 +86,22 @@ internal static class DemoAdvisorData
             await sharing.ShareAsync(owner.Id, organisationId, ct);
         }
 
+        // Demo owners given a persona: the same firm, their own, to sign in as.
+        foreach (var demoOwner in demo.Users.Where(u => u.Role == PortalRoles.Owner && !string.IsNullOrWhiteSpace(u.Persona)))
+        {
+            var persona = content.Personas.FirstOrDefault(p => p.Id == demoOwner.Persona)
+                ?? throw new InvalidOperationException($"DemoData:Users: {demoOwner.Email} has persona '{demoOwner.Persona}', which is not in content/personas");
+            var owner = await users.FindByEmailAsync(demoOwner.Email) ?? throw new InvalidOperationException($"Demo user {demoOwner.Email} was not created");
+            firms.Add(await WriteAnswersAsync(dbFactory, owner.Id, persona, now, ct));
+            var submitted = await assessments.SubmitAsync(owner.Id, ct);
+            if (submitted.AssessmentId is null)
+            {
+                throw new InvalidOperationException($"Demo firm of {demoOwner.Email} could not be submitted: {string.Join("; ", submitted.Missing.Select(m => m.Text))}");
+            }
+
+            await sharing.ShareAsync(owner.Id, organisationId, ct);
+        }
+
         await SpreadOverTimeAsync(dbFactory, organisationId, firms, advisorIds.FirstOrDefault(), now, ct);
         return $"{OrganisationName}: {firms.Count} case firms share their results with it; its advisors ({string.Join(", ", demo.Users.Where(u => u.Role == PortalRoles.Advisor).Select(u => u.Email))}) see them in the triage queue at /advisor.";
     }

@@ -27,6 +27,13 @@ public sealed class DemoUser
 
     [Required(ErrorMessage = "must be the demo user's password")]
     public string Password { get; set; } = "";
+
+    /// <summary>
+    /// For an owner: the id of a case firm in content/personas whose firm this owner gets,
+    /// submitted and shared with the demo organisation like the case firms (a load test signs
+    /// in as many such owners). Empty: the owner starts with no firm.
+    /// </summary>
+    public string? Persona { get; set; }
 }
 
 /// <summary>
