@@ -101,6 +101,14 @@ public static partial class PortalCommands
         }
 
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [.. settings] });
+        var development = builder.Environment.IsDevelopment();
+        if (!development && !force)
+        {
+            error.WriteLine($"Refused: the environment is {builder.Environment.EnvironmentName}, and synthetic data is for development and benchmarks. "
+                + "Add --force to fill this database anyway.");
+            return SeedExitCodes.Refused;
+        }
+
         builder.Services.AddSingleton(clock);
         // Only the data, content and accounts parts of the portal: the UI services Identity's pages need are not here, and never asked for.
         builder.Host.UseDefaultServiceProvider(o => o.ValidateOnBuild = false);
@@ -112,14 +120,6 @@ public static partial class PortalCommands
         if (!app.HasValidSettings() || !app.HasValidContent())
         {
             return SeedExitCodes.Failed;
-        }
-
-        var development = app.Environment.IsDevelopment();
-        if (!development && !force)
-        {
-            error.WriteLine($"Refused: the environment is {app.Environment.EnvironmentName}, and synthetic data is for development and benchmarks. "
-                + "Add --force to fill this database anyway.");
-            return SeedExitCodes.Refused;
         }
 
         var password = app.Configuration[SyntheticPasswordSetting];

@@ -62,13 +62,14 @@ internal sealed class SyntheticFirm
         var content = context.Content;
         var anchor = context.Anchor;
 
-        // Submissions months apart, the latest within the last five months.
+        // Submissions months apart (now and then a quick second go within weeks, which replaces
+        // the first plan's emails not yet sent), the latest within the last five months.
         var submitted = new DateTime[assessments];
         var day = anchor.AddDays(-random.Next(1, 150));
         for (var i = assessments - 1; i >= 0; i--)
         {
             submitted[i] = day.AddMinutes(random.Next(8 * 60, 18 * 60));
-            day = day.AddDays(-random.Next(60, 300));
+            day = day.AddDays(-(random.NextDouble() < 0.15 ? random.Next(14, 45) : random.Next(60, 300)));
         }
 
         var started = new DateTime[assessments];
