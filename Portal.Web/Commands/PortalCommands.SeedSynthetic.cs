@@ -173,8 +173,12 @@ public static partial class PortalCommands
 
         var inv = CultureInfo.InvariantCulture;
         output.WriteLine(string.Create(inv, $"Added batch {summary.Batch} in {summary.Elapsed.TotalSeconds:0.0} s "
-            + $"(writing {summary.Writing.TotalSeconds:0.0} s, waiting for firms {summary.WaitingForFirms.TotalSeconds:0.0} s, checkpoint {summary.Checkpoint.TotalSeconds:0.0} s); "
+            + $"(writing {summary.Writing.TotalSeconds:0.0} s, waiting for firms {summary.WaitingForFirms.TotalSeconds:0.0} s, back to WAL or checkpoint {summary.Checkpoint.TotalSeconds:0.0} s); "
             + $"the database is now {summary.DatabaseBytes / (1024.0 * 1024):N0} MB."));
+        if (summary.ThroughWriteAheadLog)
+        {
+            output.WriteLine("The database was open elsewhere (a running portal?), so the rows went through the write-ahead log, about twice as slow.");
+        }
         output.WriteLine("Rows added:");
         foreach (var (table, rows) in summary.Rows)
         {

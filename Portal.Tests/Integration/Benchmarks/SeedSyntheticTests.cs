@@ -220,6 +220,32 @@ public sealed class SeedSyntheticSafetyTests : IDisposable
     }
 
     [Fact]
+    public async Task WhileAnotherConnectionHasTheDatabaseOpen_ItWritesThroughTheWriteAheadLog_AndLeavesItInWalMode()
+    {
+        var data = Data("shared");
+        var first = await SyntheticDataRun.SeedAsync(data, args: ["--firms", "2"]);
+        Assert.True(first.ExitCode == 0, first.ToString());
+        Assert.DoesNotContain("write-ahead log", first.Output, StringComparison.Ordinal);
+        Assert.Equal("wal", Scalar(data, "PRAGMA journal_mode"));
+
+        // As a running portal would: a connection of its own, open throughout.
+        using var portal = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path.Combine(data, "portal.db"), Pooling = false }.ToString());
+        portal.Open();
+        using (var read = portal.CreateCommand())
+        {
+            read.CommandText = "SELECT count(*) FROM Firms";
+            Assert.Equal(2L, read.ExecuteScalar());
+        }
+
+        var second = await SyntheticDataRun.SeedAsync(data, args: ["--firms", "2", "--append"]);
+
+        Assert.True(second.ExitCode == 0, second.ToString());
+        Assert.Contains("went through the write-ahead log", second.Output, StringComparison.Ordinal);
+        Assert.Equal(4L, Scalar(data, "SELECT count(*) FROM Firms"));
+        Assert.Equal("wal", Scalar(data, "PRAGMA journal_mode"));
+    }
+
+    [Fact]
     public async Task OutsideDevelopment_ItRefuses_UnlessForced_AndTouchesNothing()
     {
         var data = Data("production");
