@@ -246,6 +246,30 @@ public sealed class SeedSyntheticSafetyTests : IDisposable
     }
 
     [Fact]
+    public async Task SQLitesPlannerHasStatistics_AfterSeeding_AndAfterThePortalStartsOnADatabaseWithout()
+    {
+        var data = Data("statistics");
+        Assert.Equal(0, (await SyntheticDataRun.SeedAsync(data, args: ["--firms", "20"])).ExitCode);
+        Assert.True((long)Scalar(data, "SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'Assessments'")! > 0);
+
+        using (var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path.Combine(data, "portal.db"), Pooling = false }.ToString()))
+        {
+            connection.Open();
+            using var forget = connection.CreateCommand();
+            forget.CommandText = "DELETE FROM sqlite_stat1";
+            forget.ExecuteNonQuery();
+        }
+
+        await using (var app = new PortalApp(o => o.Settings["Portal:DataDirectory"] = data))
+        {
+            _ = app.Services; // starts: migrations, then the planner's statistics
+        }
+
+        SqliteConnection.ClearAllPools();
+        Assert.True((long)Scalar(data, "SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'Assessments'")! > 0);
+    }
+
+    [Fact]
     public async Task OutsideDevelopment_ItRefuses_UnlessForced_AndTouchesNothing()
     {
         var data = Data("production");
