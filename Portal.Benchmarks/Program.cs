@@ -1,14 +1,21 @@
 using BenchmarkDotNet.Running;
+using Portal.Benchmarks.Cohorts;
 using Portal.Benchmarks.Dispatch;
 using Portal.Benchmarks.Load;
 
 // dotnet run -c Release --project Portal.Benchmarks -- --filter '*'      BenchmarkDotNet suites
 // dotnet run -c Release --project Portal.Benchmarks -- dispatch          the email dispatch throughput figure
 // dotnet run -c Release --project Portal.Benchmarks -- load|writers ...  load on a running portal (scripts/load-test.sh)
+// dotnet run -c Release --project Portal.Benchmarks -- cohort-dashboard  each cohort dashboard query over 100,000 assessments
 // Figures and the machine they were measured on: docs/benchmarks.md.
 if (args.Length > 0 && args[0] == "dispatch")
 {
     return await DispatchBenchmark.RunAsync(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "cohort-dashboard")
+{
+    return await CohortDashboardBenchmark.RunAsync(args[1..], Console.Out);
 }
 
 if (args.Length > 0 && args[0] is "load" or "writers")

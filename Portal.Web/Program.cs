@@ -18,7 +18,7 @@ using Portal.Web.Features.ScoringApi;
 using Portal.Web.Features.Security;
 using Portal.Web.Jobs;
 
-// validate-content, score: command-line verbs that run instead of the portal.
+// validate-content, score, backup, seed-synthetic: command-line verbs that run instead of the portal.
 if (await PortalCommands.TryRunAsync(args, Console.Out, Console.Error, TimeProvider.System) is { } exitCode)
 {
     return exitCode;

@@ -8,7 +8,8 @@ namespace Portal.Web.Commands;
 /// <summary>
 /// Command-line verbs that run instead of the web portal:
 /// <c>dotnet run --project Portal.Web -- validate-content [DIR]</c>, <c>-- score FILE.json</c> and
-/// <c>-- backup FILE</c> (in PortalCommands.Backup.cs).
+/// <c>-- backup FILE</c> (in PortalCommands.Backup.cs) and <c>-- seed-synthetic --firms N</c>
+/// (in PortalCommands.SeedSynthetic.cs).
 /// </summary>
 public static partial class PortalCommands
 {
@@ -26,6 +27,7 @@ public static partial class PortalCommands
             "score" => Usage(error, "score needs a file: score FILE.json [CONTENT-DIR]"),
             "backup" when args.Length > 1 && !args[1].StartsWith('-') => await BackupAsync(args[1], args[2..], output, error, clock),
             "backup" => Usage(error, "backup needs the file to write: backup FILE [--Setting=value ...]"),
+            "seed-synthetic" => await SeedSyntheticAsync(args[1..], output, error, clock),
             _ => null,
         };
     }

@@ -85,6 +85,12 @@ public class PortalDbContext(DbContextOptions<PortalDbContext> options) : Identi
         {
             assessment.HasIndex(a => new { a.FirmId, a.Number }).IsUnique();
             assessment.HasIndex(a => new { a.FirmId, a.Status, a.SubmittedAt });
+            // A firm's assessments with the summary columns queues and cohort figures read, so a
+            // lookup of its latest one (or of one by firm and id, such as a cohort baseline) is
+            // answered from the index alone: in the row these columns come after the answers and
+            // the full result (about 100 KB), which SQLite reads through to reach them
+            // (docs/benchmarks.md, cohort dashboard).
+            assessment.HasIndex(a => new { a.FirmId, a.Id, a.IsLatest, a.OverallScore, a.BandId, a.StageGroupId }, "IX_Assessments_FirmSummary");
             assessment.Property(a => a.Status).HasConversion<int>();
             assessment.Property(a => a.LastSectionId).HasMaxLength(100);
             assessment.Property(a => a.ContentVersion).HasMaxLength(50);
@@ -106,6 +112,9 @@ public class PortalDbContext(DbContextOptions<PortalDbContext> options) : Identi
             score.HasKey(s => new { s.AssessmentId, s.FactorId });
             score.Property(s => s.FactorId).HasMaxLength(100);
             score.HasIndex(s => new { s.FactorId, s.Score });
+            // An assessment's scores read from the index alone (the key does not hold the score):
+            // cohort figures read them for thousands of latest assessments at a time.
+            score.HasIndex(s => new { s.AssessmentId, s.FactorId, s.Score }, "IX_AssessmentFactorScores_Scores");
             score.HasOne<Assessment>().WithMany(a => a.FactorScores).HasForeignKey(s => s.AssessmentId).OnDelete(DeleteBehavior.Cascade);
         });
 
@@ -284,6 +293,8 @@ public class PortalDbContext(DbContextOptions<PortalDbContext> options) : Identi
             item.HasKey(i => new { i.AssessmentId, i.Rank });
             item.Property(i => i.AdviceId).HasMaxLength(100);
             item.HasIndex(i => i.AdviceId);
+            // An assessment's plan read from the index alone, as the cohort's most common items are counted.
+            item.HasIndex(i => new { i.AssessmentId, i.Rank, i.AdviceId }, "IX_AssessmentPlanItems_Plan");
             item.HasOne<Assessment>().WithMany().HasForeignKey(i => i.AssessmentId).OnDelete(DeleteBehavior.Cascade);
         });
 

@@ -317,6 +317,8 @@ namespace Portal.Web.Data.Migrations
 
                     b.HasIndex("FirmId", "Status", "SubmittedAt");
 
+                    b.HasIndex(new[] { "FirmId", "Id", "IsLatest", "OverallScore", "BandId", "StageGroupId" }, "IX_Assessments_FirmSummary");
+
                     b.ToTable("Assessments");
                 });
 
@@ -357,6 +359,8 @@ namespace Portal.Web.Data.Migrations
 
                     b.HasIndex("FactorId", "Score");
 
+                    b.HasIndex(new[] { "AssessmentId", "FactorId", "Score" }, "IX_AssessmentFactorScores_Scores");
+
                     b.ToTable("AssessmentFactorScores");
                 });
 
@@ -392,6 +396,8 @@ namespace Portal.Web.Data.Migrations
                     b.HasKey("AssessmentId", "Rank");
 
                     b.HasIndex("AdviceId");
+
+                    b.HasIndex(new[] { "AssessmentId", "Rank", "AdviceId" }, "IX_AssessmentPlanItems_Plan");
 
                     b.ToTable("AssessmentPlanItems");
                 });

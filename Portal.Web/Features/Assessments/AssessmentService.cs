@@ -381,28 +381,16 @@ public sealed class AssessmentService(IDbContextFactory<PortalDbContext> dbFacto
             return new SubmitResult(null, missing);
         }
 
-        var result = Assessor.Assess(Content, answers);
-        var report = AssessmentReport.From(result);
-        draft.Status = AssessmentStatus.Submitted;
-        draft.SubmittedAt = Now;
-        draft.UpdatedAt = Now;
-        draft.ContentVersion = Content.Version;
-        draft.AnswersJson = answers.ToJsonString();
-        draft.ResultJson = report.ToJson();
-        draft.OverallScore = report.Overall.Score;
-        draft.BandId = report.Overall.Band?.Id;
-        draft.StageId = report.Stage.Id;
-        draft.StageGroupId = report.Stage.Group;
-        draft.TriagePriority = report.TriagePriority;
+        var stored = SubmittedResult.Record(Content, draft, answers, Now);
         foreach (var older in await db.Assessments.Where(a => a.FirmId == firm.Id && a.IsLatest).ToListAsync(ct))
         {
             older.IsLatest = false;
         }
 
         draft.IsLatest = true;
-        db.AssessmentFactorScores.AddRange(report.Factors.Select(f => new AssessmentFactorScore { AssessmentId = draft.Id, FactorId = f.Id, Score = f.Score }));
-        db.AssessmentFlags.AddRange(report.Flags.Select(f => new AssessmentFlag { AssessmentId = draft.Id, FlagId = f.Id }));
-        db.AssessmentPlanItems.AddRange(report.ActionPlan.Select(p => new AssessmentPlanItem { AssessmentId = draft.Id, AdviceId = p.Advice, Rank = p.Rank }));
+        db.AssessmentFactorScores.AddRange(stored.FactorScores);
+        db.AssessmentFlags.AddRange(stored.Flags);
+        db.AssessmentPlanItems.AddRange(stored.PlanItems);
         // A cohort waiting for this firm's first assessment takes it as the baseline.
         foreach (var enrolment in await db.Enrolments.Where(e => e.FirmId == firm.Id && e.BaselineAssessmentId == null && e.EnrolledAt != null).ToListAsync(ct))
         {
@@ -410,7 +398,7 @@ public sealed class AssessmentService(IDbContextFactory<PortalDbContext> dbFacto
         }
 
         // The follow-up emails are saved with the submission, in one transaction: both or neither.
-        await FollowUpPlanner.ScheduleAsync(db, Content, firm.Id, draft.Id, report, draft.SubmittedAt.Value, ct);
+        await FollowUpPlanner.ScheduleAsync(db, Content, firm.Id, draft.Id, stored.Report, draft.SubmittedAt!.Value, ct);
         await db.SaveChangesAsync(ct);
         return new SubmitResult(draft.Id, []);
     }

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Portal.Domain.Content;
 using Portal.Domain.Questionnaires;
-using Portal.Domain.Rules;
+using Portal.Domain.Scoring;
 using Portal.Web.Data;
 using Portal.Web.Data.Entities;
 using Portal.Web.Features.Accounts;
@@ -127,7 +127,7 @@ internal static class DemoProgrammeData
         }
 
         // Some firms reassess with better answers, through the owner's own service, as an owner would.
-        var steered = ShowIfQuestions(content);
+        var steered = SyntheticAnswers.SteeringQuestions(content.Questionnaire);
         var reassessed = 0;
         foreach (var (personaId, ownerId) in owners.Take(Reassessed))
         {
@@ -178,60 +178,6 @@ internal static class DemoProgrammeData
             {
                 yield return (questionId, JsonValue.Create(best.Id));
             }
-        }
-    }
-
-    /// <summary>The questions any show-if looks at.</summary>
-    private static HashSet<string> ShowIfQuestions(PortalContent content)
-    {
-        var ids = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var question in content.Questionnaire.Questions)
-        {
-            if (question.ShowIf is { } condition)
-            {
-                Collect(condition, ids);
-            }
-        }
-
-        return ids;
-    }
-
-    private static void Collect(Condition condition, HashSet<string> ids)
-    {
-        switch (condition)
-        {
-            case AllOf all:
-                foreach (var inner in all.Conditions)
-                {
-                    Collect(inner, ids);
-                }
-
-                break;
-            case AnyOf any:
-                foreach (var inner in any.Conditions)
-                {
-                    Collect(inner, ids);
-                }
-
-                break;
-            case Not not:
-                Collect(not.Inner, ids);
-                break;
-            case AnswerIs a:
-                ids.Add(a.QuestionId);
-                break;
-            case AnswerIn a:
-                ids.Add(a.QuestionId);
-                break;
-            case AnswerAtLeast a:
-                ids.Add(a.QuestionId);
-                break;
-            case AnswerAtMost a:
-                ids.Add(a.QuestionId);
-                break;
-            case AnswerGiven a:
-                ids.Add(a.QuestionId);
-                break;
         }
     }
 }

@@ -50,6 +50,17 @@ public static class FollowUpPlanner
         var optedOut = (await db.EmailOptOuts.Where(o => members.Contains(o.UserId)).Select(o => new { o.UserId, o.Topic }).ToListAsync(ct))
             .Select(o => (o.UserId, o.Topic)).ToHashSet();
 
+        db.FollowUps.AddRange(Plan(content, firmId, assessmentId, report, submittedAt, members, optedOut));
+    }
+
+    /// <summary>
+    /// The outbox rows of a submission's follow-up plan: one per follow-up and owner, due the
+    /// planned number of days after submission, recorded as cancelled for a topic the owner has
+    /// turned off. Nothing is read or saved here; the synthetic data generator plans with it too.
+    /// </summary>
+    public static IEnumerable<FollowUp> Plan(PortalContent content, Guid firmId, Guid assessmentId, AssessmentReport report, DateTime submittedAt,
+        IReadOnlyList<string> members, IReadOnlySet<(string UserId, string Topic)> optedOut)
+    {
         foreach (var item in report.FollowUps)
         {
             if (!content.Advice.TryGetValue(item.Advice, out var advice))
@@ -62,7 +73,7 @@ public static class FollowUpPlanner
             foreach (var userId in members)
             {
                 var off = optedOut.Contains((userId, topic));
-                db.FollowUps.Add(new FollowUp
+                yield return new FollowUp
                 {
                     Kind = EmailKind.Advice,
                     Template = EmailModels.FollowUp,
@@ -77,7 +88,7 @@ public static class FollowUpPlanner
                     Status = off ? FollowUpStatus.Cancelled : FollowUpStatus.Pending,
                     CancelledAt = off ? submittedAt : null,
                     CancelReason = off ? CancelReasons.Unsubscribed : null,
-                });
+                };
             }
         }
     }
