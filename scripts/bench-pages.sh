@@ -10,7 +10,7 @@
 # portal's memory (RSS, GC heap) after the runs and after idling. Non-zero on any non-2xx
 # answer, socket error or error logged by the portal.
 #
-#   scripts/bench-pages.sh                      # 10,000 firms, 2 assessments each, 3 rounds of 20 s at 32 connections
+#   scripts/bench-pages.sh                      # 10,000 firms, 2 assessments each, 2 rounds of 60 s at 32 connections
 #   scripts/bench-pages.sh --smoke              # 30 firms, 2 s runs: checks that everything works, measures nothing
 #   scripts/bench-pages.sh --firms 2000 --seconds 10 --rounds 1 --connections 16
 #   scripts/bench-pages.sh --no-build --configuration Debug --smoke   # what the smoke test runs
@@ -24,11 +24,11 @@ cd "$(dirname "$0")/.."
 
 firms=10000
 per_firm=2
-seconds=20
+seconds=60
 warmup=5
 connections=32
 threads=2
-rounds=3
+rounds=2
 starts=3
 idle=30
 configuration=Release
@@ -226,9 +226,24 @@ done = function(summary, latency, requests)
 end
 EOF
 
+# Waits (at most 3 minutes) until the portal has used under a tenth of a core for a second:
+# requests that wrk gave up on when its time ran out are still being served, and would
+# otherwise slow the next run.
+settle() {
+  local before after
+  for _ in $(seq 180); do
+    before=$(awk '{ print $14 + $15 }' "/proc/$portal_pid/stat")
+    sleep 1
+    after=$(awk '{ print $14 + $15 }' "/proc/$portal_pid/stat")
+    [ $((after - before)) -lt $(($(getconf CLK_TCK) / 10)) ] && return 0
+  done
+  echo "the portal did not go quiet within 3 minutes" >&2
+}
+
 # One wrk run; appends "name kind round requests non2xx socket-errors p50 p90 p95 p99 rps" to results.txt.
 run_wrk() {
   local name=$1 kind=$2 round=$3 path=$4 cookie=$5 duration=$6 out
+  settle
   out=$(wrk -t"$threads" -c"$connections" -d"${duration}s" --timeout 60s --latency -s "$data/report.lua" -H "Cookie: $cookie" "$url$path")
   [ "$round" = warmup ] && return 0
   echo "$name $kind $round $(grep '^RESULT ' <<< "$out" | cut -d' ' -f2-)" >> "$data/results.txt"
@@ -298,6 +313,7 @@ memory() {
     }' "$csv" 2> /dev/null || printf '%-22s RSS %5d MB\n' "$when" "$rss"
 }
 echo "== Memory of the portal ($firms firms)"
+settle
 memory after-wrk
 sleep "$idle"
 memory "after-${idle}s-idle"
