@@ -7,6 +7,7 @@ using Portal.Web.Features.Accounts;
 using Portal.Web.Features.Admin;
 using Portal.Web.Features.Advisors;
 using Portal.Web.Features.Assessments;
+using Portal.Web.Features.Benchmarks;
 using Portal.Web.Features.Content;
 using Portal.Web.Features.DataRights;
 using Portal.Web.Features.DemoData;
@@ -44,6 +45,7 @@ builder.AddPortalProgrammes();
 builder.AddPortalAdmin();
 builder.AddPortalDataRights();
 builder.AddPortalScoringApi();
+builder.AddPortalBenchmarks();
 builder.AddPortalUi();
 
 var app = builder.Build();
@@ -61,6 +63,7 @@ app.MapPortalResults();
 app.MapPortalFollowUps();
 app.MapPortalCohortExports();
 app.MapPortalDataRights();
+app.MapPortalFloorEndpoints();
 app.MapPortalUi();
 
 await app.RunAsync();
