@@ -1,10 +1,12 @@
 using BenchmarkDotNet.Running;
 using Portal.Benchmarks.Dispatch;
 using Portal.Benchmarks.Load;
+using Portal.Benchmarks.Peer;
 
 // dotnet run -c Release --project Portal.Benchmarks -- --filter '*'      BenchmarkDotNet suites
 // dotnet run -c Release --project Portal.Benchmarks -- dispatch          the email dispatch throughput figure
 // dotnet run -c Release --project Portal.Benchmarks -- load|writers ...  load on a running portal (scripts/load-test.sh)
+// dotnet run -c Release --project Portal.Benchmarks -- peer-check        the RulesEngine translation's workflows, and both engines agreeing
 // Figures and the machine they were measured on: docs/benchmarks.md.
 if (args.Length > 0 && args[0] == "dispatch")
 {
@@ -14,6 +16,11 @@ if (args.Length > 0 && args[0] == "dispatch")
 if (args.Length > 0 && args[0] is "load" or "writers")
 {
     return await LoadTest.RunAsync(args[0], args[1..], Console.Out);
+}
+
+if (args.Length > 0 && args[0] == "peer-check")
+{
+    return PeerCheckCommand.Run(args[1..], Console.Out);
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(DispatchBenchmark).Assembly).Run(args);
