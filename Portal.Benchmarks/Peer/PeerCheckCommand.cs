@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace Portal.Benchmarks.Peer;
 
 /// <summary>
-/// <c>peer-check [--assessments N] [--show RULE]</c>: the translation's workflows, and whether
+/// <c>peer-check [--assessments N] [--fast-expression-compiler] [--show RULE]</c>: the translation's workflows, and whether
 /// both engines agree on N persona-based assessments. Not a measurement (that is
 /// <see cref="PeerScoringBenchmarks"/>); a quick look for whoever changes the content or the translation.
 /// </summary>
@@ -15,7 +15,7 @@ public static class PeerCheckCommand
         var show = args.Length >= 2 && args[^2] == "--show" ? args[^1] : null;
         var content = BenchmarkContent.Load();
         var clock = Stopwatch.StartNew();
-        var peer = new PeerScorer(content);
+        var peer = new PeerScorer(content, PeerScorer.Settings(fastExpressionCompiler: args.Contains("--fast-expression-compiler")));
         peer.Compile();
         output.WriteLine($"translated and compiled in {clock.ElapsedMilliseconds} ms:");
         foreach (var workflow in peer.Translation.Workflows)

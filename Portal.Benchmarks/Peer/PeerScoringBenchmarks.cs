@@ -26,12 +26,16 @@ public class PeerScoringBenchmarks
     /// <summary>How many assessments each invocation scores (smaller in the smoke test).</summary>
     public int Assessments { get; set; } = Batch;
 
+    /// <summary>RulesEngine's two ways of compiling expressions (System.Linq.Expressions, its default in 6.0.1, or FastExpressionCompiler): the peer gets both.</summary>
+    [Params(false, true)]
+    public bool FastExpressionCompiler { get; set; }
+
     [GlobalSetup]
     public void Setup()
     {
         content = BenchmarkContent.Load();
         assessments = PersonaAssessments.Generate(content, Assessments);
-        peer = new PeerScorer(content);
+        peer = new PeerScorer(content, PeerScorer.Settings(FastExpressionCompiler));
         peer.Compile();
         peerInputs = assessments.Select(peer.Prepare).ToArray();
         PeerCheck.ThrowIfDifferent(content, peer, assessments, peerInputs);
