@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
 using Portal.Domain.Content;
 using Portal.Domain.Scoring;
 using RulesEngine.Models;
@@ -14,6 +15,7 @@ namespace Portal.Benchmarks.Peer;
 /// </summary>
 [MemoryDiagnoser]
 [SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 10)]
+[Config(typeof(SlowBuildConfig))]
 public class PeerScoringBenchmarks
 {
     public const int Batch = 200;
@@ -64,4 +66,13 @@ public class PeerScoringBenchmarks
 
         return triage;
     }
+}
+
+/// <summary>
+/// BenchmarkDotNet builds its own copy of the project (Portal.Web included) and gives up after two
+/// minutes; on two cores shared with other builds that copy took longer.
+/// </summary>
+public sealed class SlowBuildConfig : ManualConfig
+{
+    public SlowBuildConfig() => WithBuildTimeout(TimeSpan.FromMinutes(10));
 }
