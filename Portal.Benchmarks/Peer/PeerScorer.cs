@@ -75,6 +75,8 @@ public sealed class PeerScorer
         EnableExceptionAsErrorMessage = false,
         EnableExceptionAsErrorMessageForRuleExpressionParsing = false,
         EnableFormattedErrorMessage = false,
+        // The translation has no rule actions: nothing to look for after each run.
+        AutoExecuteActions = false,
         UseFastExpressionCompiler = fastExpressionCompiler,
     };
 
