@@ -14,6 +14,8 @@
 #   scripts/bench-pages.sh --smoke              # 30 firms, 2 s runs: checks that everything works, measures nothing
 #   scripts/bench-pages.sh --firms 2000 --seconds 10 --rounds 1 --connections 16
 #   scripts/bench-pages.sh --no-build --configuration Debug --smoke   # what the smoke test runs
+#   scripts/bench-pages.sh --data /tmp/seeded   # a copy of an existing data folder (portal.db) instead of seeding:
+#                                               # the same data before and after a change (migrations apply at start)
 #
 # The portal runs in Development (the floor endpoints exist only there; the Release output
 # outside Development also lacks its static assets), logging warnings only, with the outbox
@@ -34,6 +36,7 @@ idle=30
 configuration=Release
 build=true
 smoke=false
+source_data=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --smoke) smoke=true; firms=30; seconds=2; warmup=0; connections=8; rounds=1; starts=1; idle=1 ;;
@@ -48,7 +51,8 @@ while [ $# -gt 0 ]; do
     --idle) idle=$2; shift ;;
     --configuration) configuration=$2; shift ;;
     --no-build) build=false ;;
-    *) echo "usage: $0 [--smoke] [--firms N] [--assessments-per-firm K] [--seconds S] [--warmup S] [--connections C] [--threads T] [--rounds R] [--starts N] [--idle S] [--configuration C] [--no-build]" >&2; exit 2 ;;
+    --data) source_data=$2; shift ;;
+    *) echo "usage: $0 [--smoke] [--firms N] [--assessments-per-firm K] [--seconds S] [--warmup S] [--connections C] [--threads T] [--rounds R] [--starts N] [--idle S] [--configuration C] [--no-build] [--data DIR]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -110,13 +114,21 @@ portal_env=(
   RateLimits__SignIn__Permits=100000
 )
 
-echo "== Seed: seed-synthetic --firms $firms --assessments-per-firm $per_firm"
-seed_start=$(now_ms)
-(cd "$bin" && env "${portal_env[@]}" dotnet Portal.Web.dll seed-synthetic --firms "$firms" --assessments-per-firm "$per_firm") > "$data/seed.log" 2>&1 \
-  || { cat "$data/seed.log" >&2; exit 1; }
-seed_seconds=$(seconds_since "$seed_start")
-grep -E '^(Added batch|  (Firms|Assessments|AssessmentAnswers|FollowUps) )' "$data/seed.log" || true
-echo "seeded in $seed_seconds s (the command, start to exit); database $(du -m "$data/portal.db" | cut -f1) MB"
+if [ -n "$source_data" ]; then
+  echo "== Data: a copy of $source_data/portal.db"
+  sqlite3 "$source_data/portal.db" "PRAGMA wal_checkpoint(TRUNCATE);" > /dev/null
+  cp "$source_data/portal.db" "$data/portal.db"
+  firms=$(sqlite3 "$data/portal.db" "SELECT COUNT(*) FROM Firms")
+  echo "$firms firms, $(sqlite3 "$data/portal.db" "SELECT COUNT(*) FROM Assessments") assessments; database $(du -m "$data/portal.db" | cut -f1) MB"
+else
+  echo "== Seed: seed-synthetic --firms $firms --assessments-per-firm $per_firm"
+  seed_start=$(now_ms)
+  (cd "$bin" && env "${portal_env[@]}" dotnet Portal.Web.dll seed-synthetic --firms "$firms" --assessments-per-firm "$per_firm") > "$data/seed.log" 2>&1 \
+    || { cat "$data/seed.log" >&2; exit 1; }
+  seed_seconds=$(seconds_since "$seed_start")
+  grep -E '^(Added batch|  (Firms|Assessments|AssessmentAnswers|FollowUps) )' "$data/seed.log" || true
+  echo "seeded in $seed_seconds s (the command, start to exit); database $(du -m "$data/portal.db" | cut -f1) MB"
+fi
 
 # A free port on 127.0.0.1: one nothing answers on.
 for _ in $(seq 50); do
@@ -324,7 +336,7 @@ for row in "${startup_rows[@]}"; do
   read -r run health home <<< "$row"
   printf '%-6s %8s %8s\n' "$run" "$health" "$home"
 done
-echo "seed-synthetic --firms $firms --assessments-per-firm $per_firm: $seed_seconds s"
+[ -n "$source_data" ] || echo "seed-synthetic --firms $firms --assessments-per-firm $per_firm: $seed_seconds s"
 
 stop_portal
 if grep -qE '^(fail|crit):' "$data/portal.log"; then
