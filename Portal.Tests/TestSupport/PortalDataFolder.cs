@@ -35,7 +35,7 @@ public sealed class PortalDataFolder : IDisposable
     }
 
     /// <summary>A context on this folder's database, with no pooled connection left open afterwards.</summary>
-    public PortalDbContext OpenDatabase() => new(new DbContextOptionsBuilder<PortalDbContext>()
+    public PortalDbContext OpenDatabase() => new SqlitePortalDbContext(new DbContextOptionsBuilder<SqlitePortalDbContext>()
         .UseSqlite(new SqliteConnectionStringBuilder { DataSource = DatabaseFile, Mode = SqliteOpenMode.ReadWrite, Pooling = false }.ToString())
         .Options);
 

@@ -41,7 +41,14 @@ public static partial class PortalCommands
     /// </summary>
     private static async Task<int> BackupAsync(string file, string[] settings, TextWriter output, TextWriter error, TimeProvider clock)
     {
-        var database = ConfiguredDatabase(settings);
+        var (provider, database) = ConfiguredDatabase(settings);
+        if (provider != DatabaseProvider.Sqlite)
+        {
+            // A server database is backed up by its own tools, which copy it consistently while the portal runs.
+            error.WriteLine($"backup copies a SQLite database; Database:Provider is {provider}: use pg_dump (for example pg_dump --format=custom --file=portal.dump \"<Database:ConnectionString>\").");
+            return BackupExitCodes.Refused;
+        }
+
         if (database.DataSource is not { Length: > 0 } dataSource || dataSource == ":memory:" || database.Mode == SqliteOpenMode.Memory)
         {
             error.WriteLine("The configured database is not a file (Database:ConnectionString): there is nothing to back up.");
@@ -140,13 +147,15 @@ public static partial class PortalCommands
     /// file, environment variables, then the settings after the file), so the command backs up
     /// the database the portal started with the same settings uses.
     /// </summary>
-    private static SqliteConnectionStringBuilder ConfiguredDatabase(string[] settings)
+    private static (DatabaseProvider Provider, SqliteConnectionStringBuilder Sqlite) ConfiguredDatabase(string[] settings)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = settings });
         builder.Configuration.UsePortalSettingsFile(builder.Environment);
         var portal = builder.Configuration.GetSection(PortalOptions.SectionName).Get<PortalOptions>() ?? new PortalOptions();
         var database = builder.Configuration.GetSection(DatabaseOptions.SectionName).Get<DatabaseOptions>() ?? new DatabaseOptions();
-        return new SqliteConnectionStringBuilder(DataServiceCollectionExtensions.SqliteConnectionString(database, portal));
+        return database.Provider == DatabaseProvider.Sqlite
+            ? (database.Provider, new SqliteConnectionStringBuilder(DataServiceCollectionExtensions.SqliteConnectionString(database, portal)))
+            : (database.Provider, new SqliteConnectionStringBuilder());
     }
 
     private static string? RefusalOf(string target, string live)

@@ -109,6 +109,14 @@ public static partial class PortalCommands
             return SeedExitCodes.Refused;
         }
 
+        if (builder.Configuration.GetSection(DatabaseOptions.SectionName).Get<DatabaseOptions>() is { Provider: not DatabaseProvider.Sqlite } configured)
+        {
+            // The bulk writer talks to SQLite directly (prepared inserts in one transaction, its journal modes).
+            error.WriteLine($"Refused: seed-synthetic writes to SQLite only, and Database:Provider is {configured.Provider}. "
+                + "Seed a SQLite database and copy it over, or run with --Database:Provider=Sqlite.");
+            return SeedExitCodes.Refused;
+        }
+
         builder.Services.AddSingleton(clock);
         // Only the data, content and accounts parts of the portal: the UI services Identity's pages need are not here, and never asked for.
         builder.Host.UseDefaultServiceProvider(o => o.ValidateOnBuild = false);

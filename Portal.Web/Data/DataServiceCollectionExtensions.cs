@@ -11,15 +11,42 @@ public static class DataServiceCollectionExtensions
     {
         builder.Services.AddValidatedOptions<DatabaseOptions>(DatabaseOptions.SectionName);
 
-        // A factory for Blazor components and jobs (a context per operation); it also registers
-        // the context as scoped, which Identity's stores and the health check use.
-        builder.Services.AddDbContextFactory<PortalDbContext>((services, options) =>
+        // Each engine's context has a factory of its own (a context per operation, for Blazor
+        // components and jobs); only the configured one is ever resolved. The engine is read
+        // when the first context is asked for, not here, so settings a host adds after this
+        // point (tests, command-line verbs) choose it too.
+        builder.Services.AddDbContextFactory<SqlitePortalDbContext>((services, options) =>
         {
             options.UseSqlite(SqliteConnectionString(
                     services.GetRequiredService<IOptions<DatabaseOptions>>().Value, services.GetRequiredService<IOptions<PortalOptions>>().Value))
                 .AddInterceptors(BusyTimeout, services.GetRequiredService<SqliteWriteGate>());
         });
         builder.Services.AddSingleton<SqliteWriteGate>(); // one queue of writers per database the host uses
+        builder.Services.AddDbContextFactory<PostgresPortalDbContext>((services, options) =>
+        {
+            // No connection string is only seen by `dotnet ef` (adding or checking PostgreSQL
+            // migrations, which never connect) while the settings name SQLite; start-up
+            // validation refuses Postgres without one.
+            var connectionString = services.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString;
+            if (string.IsNullOrWhiteSpace(connectionString))
+            {
+                options.UseNpgsql();
+            }
+            else
+            {
+                options.UseNpgsql(connectionString);
+            }
+        });
+
+        // What the rest of the portal asks for: the factory, and the scoped context Identity's stores use.
+        builder.Services.AddSingleton<IDbContextFactory<PortalDbContext>>(services =>
+            services.GetRequiredService<IOptions<DatabaseOptions>>().Value.Provider switch
+            {
+                DatabaseProvider.Postgres => new PortalDbContextFactory<PostgresPortalDbContext>(
+                    services.GetRequiredService<IDbContextFactory<PostgresPortalDbContext>>()),
+                _ => new PortalDbContextFactory<SqlitePortalDbContext>(services.GetRequiredService<IDbContextFactory<SqlitePortalDbContext>>()),
+            });
+        builder.Services.AddScoped<PortalDbContext>(services => services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext());
 
         builder.Services.AddHostedService<DatabaseStartup>();
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");

@@ -12,7 +12,7 @@ internal sealed class DatabaseHealthCheck(IDbContextFactory<PortalDbContext> dbF
         try
         {
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-            provider = db.Database.IsSqlite() ? "SQLite" : db.Database.ProviderName ?? provider;
+            provider = db.Database.IsSqlite() ? "SQLite" : db.Database.IsNpgsql() ? "PostgreSQL" : db.Database.ProviderName ?? provider;
             if (!await db.Database.CanConnectAsync(cancellationToken))
             {
                 return HealthCheckResult.Unhealthy($"{provider}: cannot connect");

@@ -5,7 +5,13 @@ using Portal.Web.Data.Entities;
 
 namespace Portal.Web.Data;
 
-public class PortalDbContext(DbContextOptions<PortalDbContext> options) : IdentityDbContext<PortalUser>(options)
+/// <summary>
+/// The portal's model, whichever engine holds it. The engine's own context
+/// (<see cref="SqlitePortalDbContext"/>, <see cref="PostgresPortalDbContext"/>) derives from it
+/// only so each has its own migrations; the application asks for this type
+/// (<c>IDbContextFactory&lt;PortalDbContext&gt;</c>, or the scoped context).
+/// </summary>
+public abstract class PortalDbContext(DbContextOptions options) : IdentityDbContext<PortalUser>(options)
 {
     public DbSet<Firm> Firms => Set<Firm>();
 

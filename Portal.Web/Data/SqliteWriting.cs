@@ -18,6 +18,9 @@ public static class SqliteWriting
     /// </summary>
     public const int BusyTimeoutMilliseconds = 30_000;
 
+    /// <summary>The advisory lock key of <see cref="InWriteTransactionAsync"/> on PostgreSQL (any constant the portal uses for nothing else).</summary>
+    private const long PostgresWriteLockKey = 0x506F7274616C0001; // "Portal" 1
+
     /// <summary>
     /// Runs a read-then-write unit of work in a transaction that holds SQLite's write lock
     /// from its first statement (Microsoft.Data.Sqlite begins a Serializable transaction with
@@ -27,6 +30,12 @@ public static class SqliteWriting
     /// not do: it reads from a snapshot, and if another connection commits before it writes,
     /// SQLite refuses the write (SQLITE_BUSY_SNAPSHOT) however long it waits. Inside a
     /// transaction already begun, the work joins it.
+    /// On PostgreSQL the same guarantee comes from a transaction-scoped advisory lock taken
+    /// first (one lock for every such unit of work, as SQLite has one write lock), held by one
+    /// transaction at a time across every node on the database: a Serializable transaction
+    /// there would not wait but fail one of the two with a serialization error. Under Read
+    /// Committed each statement sees what was committed before it, so after the lock the work
+    /// reads what the previous holder wrote.
     /// </summary>
     public static async Task<T> InWriteTransactionAsync<T>(this PortalDbContext db, Func<Task<T>> work, CancellationToken ct)
     {
@@ -35,7 +44,13 @@ public static class SqliteWriting
             return await work();
         }
 
-        await using var transaction = await db.Database.BeginTransactionAsync(IsolationLevel.Serializable, ct);
+        var postgres = db.Database.IsNpgsql();
+        await using var transaction = await db.Database.BeginTransactionAsync(postgres ? IsolationLevel.ReadCommitted : IsolationLevel.Serializable, ct);
+        if (postgres)
+        {
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({PostgresWriteLockKey})", ct);
+        }
+
         var result = await work();
         await transaction.CommitAsync(ct);
         return result;

@@ -79,7 +79,7 @@ public sealed class AssessmentLayoutTests : IDisposable
     // A bare context: the migrations alone decide the schema. Its model lacks the app's Identity
     // options (the schema version), so EF would report the Identity tables as pending changes.
     private PortalDbContext Context() =>
-        new(new DbContextOptionsBuilder<PortalDbContext>().UseSqlite($"Data Source={Path.Combine(folder, "portal.db")}")
+        new SqlitePortalDbContext(new DbContextOptionsBuilder<SqlitePortalDbContext>().UseSqlite($"Data Source={Path.Combine(folder, "portal.db")}")
             .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning)).Options);
 
     private static async Task<List<string>> Columns(PortalDbContext db) =>

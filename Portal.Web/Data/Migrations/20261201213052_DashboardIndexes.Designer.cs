@@ -10,7 +10,7 @@ using Portal.Web.Data;
 
 namespace Portal.Web.Data.Migrations
 {
-    [DbContext(typeof(PortalDbContext))]
+    [DbContext(typeof(SqlitePortalDbContext))]
     [Migration("20261201213052_DashboardIndexes")]
     partial class DashboardIndexes
     {
