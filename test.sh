@@ -43,9 +43,9 @@ step "Restore and build"
 dotnet tool restore >/dev/null || fail_setup "dotnet tool restore failed"
 dotnet build Portal.sln --nologo -v quiet -clp:ErrorsOnly || fail_setup "the build failed"
 
-step "EF model matches the migrations"
-dotnet ef migrations has-pending-model-changes --project Portal.Web --no-build \
-  || fail_setup "the EF model has changes without a migration: run 'dotnet ef migrations add <Name> --project Portal.Web'"
+step "EF model matches the migrations (SQLite and PostgreSQL)"
+source scripts/check-migrations.sh
+check_migrations . || fail_setup "the EF model has changes without a migration (see above for the command)"
 
 step "Tests"
 rm -rf "$results" artifacts/host-logs
