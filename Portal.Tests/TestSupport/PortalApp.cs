@@ -22,6 +22,7 @@ public sealed class PortalApp : WebApplicationFactory<Program>
     private readonly Dictionary<string, string?> settings;
     private readonly string environment;
     private readonly TimeProvider? clock;
+    private readonly PostgresTestDatabase? postgres;
 
     public PortalApp(Action<PortalAppOptions>? configure = null)
     {
@@ -44,6 +45,13 @@ public sealed class PortalApp : WebApplicationFactory<Program>
         if (environment != "Development")
         {
             settings["Portal:PublicBaseUrl"] = "http://localhost"; // required outside Development; the test server's address
+        }
+
+        if (options.Postgres)
+        {
+            postgres = PostgresTestDatabase.Create();
+            settings["Database:Provider"] = "Postgres";
+            settings["Database:ConnectionString"] = postgres.ConnectionString;
         }
 
         foreach (var (key, value) in options.Settings)
@@ -142,6 +150,11 @@ public sealed class PortalApp : WebApplicationFactory<Program>
         }
 
         SqliteConnection.ClearAllPools();
+        if (postgres is not null)
+        {
+            await postgres.DisposeAsync();
+        }
+
         try
         {
             Directory.Delete(DataDirectory, recursive: true);
@@ -170,6 +183,18 @@ public sealed class PortalAppOptions
     public string Environment { get; set; } = "Development";
 
     public TimeProvider? Clock { get; set; }
+
+    /// <summary>
+    /// The host's data in a new database on the test PostgreSQL server (<see cref="PostgresTestDatabase"/>),
+    /// dropped when the host is disposed, instead of a SQLite file.
+    /// </summary>
+    public bool Postgres { get; set; }
+
+    public PortalAppOptions UsePostgres()
+    {
+        Postgres = true;
+        return this;
+    }
 
     public PortalAppOptions UseSmtp(MailDevServer mail)
     {
