@@ -19,7 +19,8 @@ public sealed class DatabaseOptions : IValidatableObject
 
     /// <summary>
     /// Sqlite: empty means a file <c>portal.db</c> in <c>Portal:DataDirectory</c>. Postgres:
-    /// required, an Npgsql connection string (<c>Host=...;Database=...;Username=...;Password=...</c>).
+    /// required, an Npgsql connection string (<c>Host=...;Database=...;Username=...</c>, the password from the
+    /// environment: <c>Database__ConnectionString</c> or a PGPASSFILE).
     /// </summary>
     public string? ConnectionString { get; set; }
 
@@ -33,7 +34,7 @@ public sealed class DatabaseOptions : IValidatableObject
         if (string.IsNullOrWhiteSpace(ConnectionString))
         {
             yield return new ValidationResult(
-                "must be set when Database:Provider is Postgres (Host=...;Port=5432;Database=...;Username=...;Password=...)",
+                "must be set when Database:Provider is Postgres (Host=...;Port=5432;Database=...;Username=...; the password from the environment, never a committed file)",
                 [nameof(ConnectionString)]);
             yield break;
         }
