@@ -23,17 +23,20 @@ internal static class ActionPlanBuilder
     /// share of the overall score times its gap (100 - score; an unscored factor is all gap),
     /// so the advice with most room to move the score comes first. Ties keep content order.
     /// </summary>
-    public static IReadOnlyList<PlanItem> Build(PortalContent content, Evaluation evaluation, bool[] fired, int[] advicePriority)
+    public static PlanItem[] Build(PortalContent content, Evaluation evaluation, bool[] fired, int[] advicePriority)
     {
         var compiled = content.Compiled;
-        var focus = compiled.GroupFocus[compiled.StageGroupIndex[evaluation.StageRank]];
+        var focus = compiled.StageFocus[evaluation.StageRank];
         var count = 0;
         foreach (var priority in advicePriority)
         {
             count += priority > 0 ? 1 : 0;
         }
 
-        var items = new (PlanItem Item, int FirstRule)[count];
+        // The ranking is done on small value keys before any item is made: a plan is built for
+        // every assessment scored, and comparing objects through a delegate (with the rounding
+        // redone in every comparison) cost more than building the plan.
+        Span<PlanKey> keys = count <= 128 ? stackalloc PlanKey[count] : new PlanKey[count];
         var next = 0;
         for (var a = 0; a < advicePriority.Length; a++)
         {
@@ -42,62 +45,100 @@ internal static class ActionPlanBuilder
                 continue;
             }
 
-            var factor = content.Model.Factors[compiled.AdviceFactor[a]];
-            var score = evaluation.FactorScores[factor.Index];
+            var score = evaluation.FactorScores[compiled.AdviceFactor[a]];
             var gap = double.IsNaN(score) ? 100 : 100 - score;
 
             var reasons = 0;
-            foreach (var r in compiled.AdviceRules[a])
-            {
-                reasons += fired[r] ? 1 : 0;
-            }
-
-            var because = new Rule[reasons];
-            var filled = 0;
             var firstRule = -1;
             foreach (var r in compiled.AdviceRules[a])
             {
                 if (fired[r])
                 {
-                    firstRule = filled == 0 ? r : firstRule;
-                    because[filled++] = content.Rules[r];
+                    firstRule = reasons == 0 ? r : firstRule;
+                    reasons++;
                 }
             }
 
-            var inFocus = focus[factor.Pillar.Index];
-            items[next++] = (new PlanItem(content.AdviceList[a], (Priority)advicePriority[a], factor.OverallWeight * gap / 100, because, inFocus), firstRule);
+            var impact = compiled.AdviceOverallWeight[a] * gap / 100;
+            keys[next++] = new PlanKey(a, focus[compiled.AdvicePillar[a]], advicePriority[a], impact, Math.Round(impact, 9), reasons, firstRule);
         }
 
-        // A total order (the sort is not stable): focus, priority, impact, then the number of
-        // rules that advised the item (independent reasons are stronger evidence), then content order.
-        Array.Sort(items, static (x, y) =>
+        // About 20 items: an insertion sort on the keys beats Array.Sort's set-up. The order is
+        // total (the advice index decides last), so any correct sort gives the same plan.
+        for (var i = 1; i < keys.Length; i++)
         {
-            var order = y.Item.InFocus.CompareTo(x.Item.InFocus);
-            // Compared as ints: Enum.CompareTo(object) would box both values on every comparison.
-            order = order != 0 ? order : ((int)y.Item.Priority).CompareTo((int)x.Item.Priority);
-            order = order != 0 ? order : Math.Round(y.Item.Impact, 9).CompareTo(Math.Round(x.Item.Impact, 9));
-            order = order != 0 ? order : y.Item.Because.Count.CompareTo(x.Item.Because.Count);
-            order = order != 0 ? order : x.FirstRule.CompareTo(y.FirstRule);
-            return order != 0 ? order : string.CompareOrdinal(x.Item.Advice.Id, y.Item.Advice.Id);
-        });
+            var key = keys[i];
+            var j = i - 1;
+            while (j >= 0 && Compare(key, keys[j]) < 0)
+            {
+                keys[j + 1] = keys[j];
+                j--;
+            }
+
+            keys[j + 1] = key;
+        }
+
         var plan = new PlanItem[count];
         for (var i = 0; i < count; i++)
         {
-            plan[i] = items[i].Item;
+            ref readonly var key = ref keys[i];
+            var adviceRules = compiled.AdviceRules[key.Advice];
+
+            // Most advice has one rule behind it, or every one of its rules fired: then the
+            // reasons are all its rules, an array made at content load and shared (read-only
+            // behind IReadOnlyList) instead of a new one per item and assessment.
+            var because = key.Reasons == adviceRules.Length ? compiled.AdviceRuleObjects[key.Advice] : new Rule[key.Reasons];
+            if (key.Reasons != adviceRules.Length)
+            {
+                var filled = 0;
+                foreach (var r in adviceRules)
+                {
+                    if (fired[r])
+                    {
+                        because[filled++] = compiled.Rules[r];
+                    }
+                }
+            }
+
+            plan[i] = new PlanItem(compiled.Advice[key.Advice], (Priority)key.Priority, key.Impact, because, key.InFocus);
         }
 
         return plan;
     }
 
     /// <summary>
+    /// Focus, priority, impact (rounded, so float noise does not reorder equal impacts), then the
+    /// number of rules that advised the item (independent reasons are stronger evidence), then
+    /// the first of those rules, then the advice id (its index: advice is ordered by id).
+    /// </summary>
+    private static int Compare(in PlanKey x, in PlanKey y)
+    {
+        var order = y.InFocus.CompareTo(x.InFocus);
+        order = order != 0 ? order : y.Priority.CompareTo(x.Priority);
+        order = order != 0 ? order : y.RoundedImpact.CompareTo(x.RoundedImpact);
+        order = order != 0 ? order : y.Reasons.CompareTo(x.Reasons);
+        order = order != 0 ? order : x.FirstRule.CompareTo(y.FirstRule);
+        return order != 0 ? order : x.Advice.CompareTo(y.Advice);
+    }
+
+    private readonly record struct PlanKey(int Advice, bool InFocus, int Priority, double Impact, double RoundedImpact, int Reasons, int FirstRule);
+
+    /// <summary>
     /// One email per advice item, at the earliest day any fired rule asked for; advice outside
     /// the stage group's focus is not sent (it would be premature).
     /// </summary>
-    public static IReadOnlyList<FollowUpItem> FollowUps(PortalContent content, Evaluation evaluation, bool[] fired)
+    public static FollowUpItem[] FollowUps(PortalContent content, Evaluation evaluation, bool[] fired)
     {
         var compiled = content.Compiled;
-        var focus = compiled.GroupFocus[compiled.StageGroupIndex[evaluation.StageRank]];
-        List<FollowUpItem>? items = null;
+        var focus = compiled.StageFocus[evaluation.StageRank];
+        var adviceCount = compiled.Advice.Length;
+
+        // Per advice index: the earliest day asked for and the first rule that asked for it
+        // (-1: none), instead of searching the items made so far for each follow-up effect.
+        Span<int> days = adviceCount <= 256 ? stackalloc int[adviceCount] : new int[adviceCount];
+        Span<int> byRule = adviceCount <= 256 ? stackalloc int[adviceCount] : new int[adviceCount];
+        byRule.Fill(-1);
+        var count = 0;
         for (var r = 0; r < fired.Length; r++)
         {
             if (!fired[r])
@@ -105,37 +146,56 @@ internal static class ActionPlanBuilder
                 continue;
             }
 
-            foreach (var (advice, days) in compiled.RuleEffects[r].FollowUps)
+            foreach (var (advice, after) in compiled.RuleEffects[r].FollowUps)
             {
-                if (!focus[content.Model.Factors[compiled.AdviceFactor[advice]].Pillar.Index])
+                if (!focus[compiled.AdvicePillar[advice]])
                 {
                     continue;
                 }
 
-                var item = content.AdviceList[advice];
-                var existing = -1;
-                for (var i = 0; items is not null && i < items.Count; i++)
+                if (byRule[advice] < 0)
                 {
-                    existing = items[i].Advice == item ? i : existing;
+                    count++;
+                    (days[advice], byRule[advice]) = (after, r);
                 }
-
-                if (existing < 0)
+                else if (after < days[advice])
                 {
-                    (items ??= []).Add(new FollowUpItem(item, days, content.Rules[r]));
-                }
-                else if (days < items![existing].AfterDays)
-                {
-                    items[existing] = new FollowUpItem(item, days, content.Rules[r]);
+                    (days[advice], byRule[advice]) = (after, r);
                 }
             }
         }
 
-        if (items is null)
+        if (count == 0)
         {
             return [];
         }
 
-        items.Sort(static (x, y) => x.AfterDays != y.AfterDays ? x.AfterDays.CompareTo(y.AfterDays) : string.CompareOrdinal(x.Advice.Id, y.Advice.Id));
+        // By day, then by advice id: collected in advice (id) order, so a stable insertion sort
+        // on the day alone gives that order.
+        Span<int> order = count <= 256 ? stackalloc int[count] : new int[count];
+        var next = 0;
+        for (var a = 0; a < adviceCount; a++)
+        {
+            if (byRule[a] >= 0)
+            {
+                var j = next++;
+                while (j > 0 && days[order[j - 1]] > days[a])
+                {
+                    order[j] = order[j - 1];
+                    j--;
+                }
+
+                order[j] = a;
+            }
+        }
+
+        var items = new FollowUpItem[count];
+        for (var i = 0; i < count; i++)
+        {
+            var a = order[i];
+            items[i] = new FollowUpItem(compiled.Advice[a], days[a], compiled.Rules[byRule[a]]);
+        }
+
         return items;
     }
 }

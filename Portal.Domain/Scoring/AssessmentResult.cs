@@ -40,32 +40,42 @@ public sealed class AssessmentResult
         Answers = answers;
         this.evaluation = evaluation;
         this.fired = fired;
-        var model = content.Model;
         var compiled = content.Compiled;
         TriagePriority = triage;
-        Stage = model.Stages[evaluation.StageRank];
+        Stage = compiled.Stages[evaluation.StageRank];
 
-        // Plain loops below, not LINQ: a result is made for every assessment scored, and the
-        // allocation budget per assessment is a few kilobytes.
-        var flags = new List<FlagDefinition>();
-        foreach (var flag in content.Flags)
+        // Plain indexed loops over the compiled arrays below, not LINQ or foreach over
+        // IReadOnlyLists (a boxed enumerator each): a result is made for every assessment
+        // scored, and the allocation budget per assessment is a few kilobytes.
+        var flagList = compiled.FlagList;
+        var flagCount = 0;
+        for (var i = 0; i < flagList.Length; i++)
         {
-            if (evaluation.Flags[flag.Index])
+            flagCount += evaluation.Flags[flagList[i].Index] ? 1 : 0;
+        }
+
+        var flags = new FlagDefinition[flagCount];
+        for (int i = 0, next = 0; next < flagCount; i++)
+        {
+            if (evaluation.Flags[flagList[i].Index])
             {
-                flags.Add(flag);
+                flags[next++] = flagList[i];
             }
         }
 
         Flags = flags;
 
         // Caps: knock-outs of critical factors, then rule caps; the lowest band wins.
+        var factorList = compiled.Factors;
+        var bands = compiled.Bands;
         List<AppliedCap>? caps = null;
-        foreach (var factor in model.Factors)
+        for (var f = 0; f < factorList.Length; f++)
         {
-            var score = evaluation.FactorScores[factor.Index];
+            var factor = factorList[f];
+            var score = evaluation.FactorScores[f];
             if (factor.Knockout is { } k && !double.IsNaN(score) && score < k.Below)
             {
-                var band = model.FindBand(k.CapBandId);
+                var band = compiled.KnockoutBand[f]!;
                 (caps ??= []).Add(new AppliedCap(ScoreTargets.Overall, band, CapReason.Knockout, factor, null,
                     $"{factor.Name} scores {Explanations.ScoreAgainst(score, k.Below)}, far below the threshold of {Explanations.Threshold(factor.Threshold)}. It is a critical success factor, so your overall band can be no higher than {band.Name} until it improves."));
             }
@@ -73,19 +83,20 @@ public sealed class AssessmentResult
 
         foreach (var (target, bandRank, ruleIndex) in ruleCaps)
         {
-            var rule = content.Rules[ruleIndex];
-            var factor = target >= 0 ? model.Factors[target] : null;
-            (caps ??= []).Add(new AppliedCap(factor?.Id ?? ScoreTargets.Overall, model.Bands[bandRank], CapReason.Rule, factor, rule, rule.Explain));
+            var rule = compiled.Rules[ruleIndex];
+            var factor = target >= 0 ? factorList[target] : null;
+            (caps ??= []).Add(new AppliedCap(factor?.Id ?? ScoreTargets.Overall, bands[bandRank], CapReason.Rule, factor, rule, rule.Explain));
         }
 
         Caps = caps ?? (IReadOnlyList<AppliedCap>)[];
 
-        var factors = new FactorResult[model.Factors.Count];
-        foreach (var f in model.Factors)
+        var factors = new FactorResult[factorList.Length];
+        for (var fi = 0; fi < factorList.Length; fi++)
         {
-            var score = evaluation.FactorScores[f.Index];
+            var f = factorList[fi];
+            var score = evaluation.FactorScores[fi];
             int asked = 0, answered = 0;
-            foreach (var q in compiled.FactorQuestions[f.Index])
+            foreach (var q in compiled.FactorQuestions[fi])
             {
                 if (evaluation.Visible[q])
                 {
@@ -96,21 +107,22 @@ public sealed class AssessmentResult
 
             if (double.IsNaN(score))
             {
-                factors[f.Index] = new FactorResult(f, null, null, null, false, answered, asked);
+                factors[fi] = new FactorResult(f, null, null, null, false, answered, asked);
                 continue;
             }
 
-            var uncapped = model.Bands[compiled.BandRank(score)];
-            factors[f.Index] = new FactorResult(f, score, Capped(uncapped, f.Id), uncapped, score < f.Threshold, answered, asked);
+            var uncapped = bands[compiled.BandRank(score)];
+            factors[fi] = new FactorResult(f, score, Capped(uncapped, f.Id), uncapped, score < f.Threshold, answered, asked);
         }
 
         Factors = factors;
 
-        var pillars = new PillarResult[model.Pillars.Count];
-        foreach (var p in model.Pillars)
+        var pillarList = compiled.Pillars;
+        var pillars = new PillarResult[pillarList.Length];
+        for (var p = 0; p < pillarList.Length; p++)
         {
-            var score = evaluation.PillarScores[p.Index];
-            pillars[p.Index] = double.IsNaN(score) ? new PillarResult(p, null, null) : new PillarResult(p, score, model.Bands[compiled.BandRank(score)]);
+            var score = evaluation.PillarScores[p];
+            pillars[p] = double.IsNaN(score) ? new PillarResult(pillarList[p], null, null) : new PillarResult(pillarList[p], score, bands[compiled.BandRank(score)]);
         }
 
         Pillars = pillars;
@@ -118,7 +130,7 @@ public sealed class AssessmentResult
         if (!double.IsNaN(evaluation.OverallScore))
         {
             OverallScore = evaluation.OverallScore;
-            UncappedOverallBand = model.Bands[compiled.BandRank(evaluation.OverallScore)];
+            UncappedOverallBand = bands[compiled.BandRank(evaluation.OverallScore)];
             OverallBand = Capped(UncappedOverallBand, ScoreTargets.Overall);
         }
 
@@ -127,8 +139,9 @@ public sealed class AssessmentResult
 
         Band Capped(Band band, string target)
         {
-            foreach (var cap in Caps)
+            for (var i = 0; caps is not null && i < caps.Count; i++)
             {
+                var cap = caps[i];
                 if (cap.Target == target && cap.Band.Rank < band.Rank)
                 {
                     band = cap.Band;
