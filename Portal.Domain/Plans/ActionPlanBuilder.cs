@@ -63,25 +63,48 @@ internal static class ActionPlanBuilder
             keys[next++] = new PlanKey(a, focus[compiled.AdvicePillar[a]], advicePriority[a], impact, Math.Round(impact, 9), reasons, firstRule);
         }
 
-        // About 20 items: an insertion sort on the keys beats Array.Sort's set-up. The order is
-        // total (the advice index decides last), so any correct sort gives the same plan.
-        for (var i = 1; i < keys.Length; i++)
+        // About 20 items: an insertion sort beats Array.Sort's set-up. The order is total (the
+        // advice index decides last), so any correct sort gives the same plan. Comparing the keys
+        // field by field was still most of the plan's time (branchy), so each key is packed into
+        // one 128-bit number whose ascending order is the plan's order, when it fits: it does for
+        // any content with under 65,536 rules and advice items and an impact that is not negative.
+        Span<UInt128> packed = count <= 128 ? stackalloc UInt128[count] : new UInt128[count];
+        var canPack = compiled.PlanKeysPack;
+        for (var i = 0; canPack && i < count; i++)
         {
-            var key = keys[i];
-            var j = i - 1;
-            while (j >= 0 && Compare(key, keys[j]) < 0)
+            canPack = !double.IsNegative(keys[i].RoundedImpact) && keys[i].FirstRule >= 0;
+            packed[i] = Pack(keys[i], i);
+        }
+
+        if (canPack)
+        {
+            InsertionSort(packed);
+        }
+        else
+        {
+            for (var i = 1; i < keys.Length; i++)
             {
-                keys[j + 1] = keys[j];
-                j--;
+                var key = keys[i];
+                var j = i - 1;
+                while (j >= 0 && Compare(key, keys[j]) < 0)
+                {
+                    keys[j + 1] = keys[j];
+                    j--;
+                }
+
+                keys[j + 1] = key;
             }
 
-            keys[j + 1] = key;
+            for (var i = 0; i < count; i++)
+            {
+                packed[i] = (UInt128)i;
+            }
         }
 
         var plan = new PlanItem[count];
         for (var i = 0; i < count; i++)
         {
-            ref readonly var key = ref keys[i];
+            ref readonly var key = ref keys[(int)(packed[i] & 0xFFFF)];
             var adviceRules = compiled.AdviceRules[key.Advice];
 
             // Most advice has one rule behind it, or every one of its rules fired: then the
@@ -119,6 +142,36 @@ internal static class ActionPlanBuilder
         order = order != 0 ? order : y.Reasons.CompareTo(x.Reasons);
         order = order != 0 ? order : x.FirstRule.CompareTo(y.FirstRule);
         return order != 0 ? order : x.Advice.CompareTo(y.Advice);
+    }
+
+    /// <summary>
+    /// From the most significant bits: not in focus, 15 - priority, the rounded impact's bits
+    /// inverted (a non-negative double's bits order as its value), 255 - reasons, first rule,
+    /// advice index, and the key's position (to find the key again; advice ids are unique, so
+    /// the position never decides the order).
+    /// </summary>
+    private static UInt128 Pack(in PlanKey key, int position)
+    {
+        var impact = (ulong)(long.MaxValue - BitConverter.DoubleToInt64Bits(key.RoundedImpact));
+        UInt128 high = ((ulong)(key.InFocus ? 0 : 1) << 63) | ((ulong)(15 - key.Priority) << 59) | (impact >> 4);
+        UInt128 low = ((impact & 0xF) << 60) | ((ulong)(255 - key.Reasons) << 52) | ((ulong)key.FirstRule << 36) | ((ulong)key.Advice << 20) | (uint)position;
+        return (high << 64) | low;
+    }
+
+    private static void InsertionSort(Span<UInt128> keys)
+    {
+        for (var i = 1; i < keys.Length; i++)
+        {
+            var key = keys[i];
+            var j = i - 1;
+            while (j >= 0 && key < keys[j])
+            {
+                keys[j + 1] = keys[j];
+                j--;
+            }
+
+            keys[j + 1] = key;
+        }
     }
 
     private readonly record struct PlanKey(int Advice, bool InFocus, int Priority, double Impact, double RoundedImpact, int Reasons, int FirstRule);

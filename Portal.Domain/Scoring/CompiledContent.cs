@@ -71,6 +71,8 @@ internal sealed class CompiledContent
         AdvicePillar = AdviceFactor.Select(f => model.Factors[f].Pillar.Index).ToArray();
         AdviceOverallWeight = AdviceFactor.Select(f => model.Factors[f].OverallWeight).ToArray();
         StageFocus = model.Stages.Select(s => GroupFocus[StageGroupIndex[s.Rank]]).ToArray();
+        PlanKeysPack = Rules.Length < 1 << 16 && Advice.Length < 1 << 16 && AdviceRules.All(r => r.Length < 256)
+            && Enum.GetValues<Priority>().All(p => (int)p is >= 0 and < 16);
         KnockoutBand = model.Factors.Select(f => f.Knockout is { } k ? model.FindBand(k.CapBandId) : null).ToArray();
     }
 
@@ -155,6 +157,9 @@ internal sealed class CompiledContent
 
     /// <summary>Per stage rank, per pillar: is the pillar in the focus of the stage's group.</summary>
     public bool[][] StageFocus { get; }
+
+    /// <summary>The action plan's sort keys fit in 128 bits (see ActionPlanBuilder.Pack).</summary>
+    public bool PlanKeysPack { get; }
 
     /// <summary>Per factor: the band a knock-out caps the overall band at, or null without a knock-out.</summary>
     public Band?[] KnockoutBand { get; }
