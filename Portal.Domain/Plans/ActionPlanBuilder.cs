@@ -23,7 +23,15 @@ internal static class ActionPlanBuilder
     /// share of the overall score times its gap (100 - score; an unscored factor is all gap),
     /// so the advice with most room to move the score comes first. Ties keep content order.
     /// </summary>
-    public static PlanItem[] Build(PortalContent content, Evaluation evaluation, bool[] fired, int[] advicePriority)
+    public static PlanItem[] Build(PortalContent content, Evaluation evaluation, bool[] fired, int[] advicePriority) =>
+        Items(content, evaluation, fired, advicePriority, Rank(content, evaluation, fired, advicePriority));
+
+    /// <summary>
+    /// The plan's order alone: the advice indexes, first to last. Every assessment needs it (the
+    /// plan is compared, stored and emailed), but most callers of the engine never look at the
+    /// items' impact and reasons, so <see cref="Items"/> makes the items only when asked.
+    /// </summary>
+    public static int[] Rank(PortalContent content, Evaluation evaluation, bool[] fired, int[] advicePriority)
     {
         var compiled = content.Compiled;
         var focus = compiled.StageFocus[evaluation.StageRank];
@@ -45,9 +53,6 @@ internal static class ActionPlanBuilder
                 continue;
             }
 
-            var score = evaluation.FactorScores[compiled.AdviceFactor[a]];
-            var gap = double.IsNaN(score) ? 100 : 100 - score;
-
             var reasons = 0;
             var firstRule = -1;
             foreach (var r in compiled.AdviceRules[a])
@@ -59,8 +64,8 @@ internal static class ActionPlanBuilder
                 }
             }
 
-            var impact = compiled.AdviceOverallWeight[a] * gap / 100;
-            keys[next++] = new PlanKey(a, focus[compiled.AdvicePillar[a]], advicePriority[a], impact, Math.Round(impact, 9), reasons, firstRule);
+            var impact = Impact(compiled, evaluation, a);
+            keys[next++] = new PlanKey(a, focus[compiled.AdvicePillar[a]], advicePriority[a], Math.Round(impact, 9), reasons, firstRule);
         }
 
         // About 20 items: an insertion sort beats Array.Sort's set-up. The order is total (the
@@ -101,17 +106,36 @@ internal static class ActionPlanBuilder
             }
         }
 
-        var plan = new PlanItem[count];
+        var ranked = new int[count];
         for (var i = 0; i < count; i++)
         {
-            ref readonly var key = ref keys[(int)(packed[i] & 0xFFFF)];
-            var adviceRules = compiled.AdviceRules[key.Advice];
+            ranked[i] = keys[(int)(packed[i] & 0xFFFF)].Advice;
+        }
+
+        return ranked;
+    }
+
+    /// <summary>The plan's items in the order <see cref="Rank"/> gave, with the same impact and focus it ranked on.</summary>
+    public static PlanItem[] Items(PortalContent content, Evaluation evaluation, bool[] fired, int[] advicePriority, int[] ranked)
+    {
+        var compiled = content.Compiled;
+        var focus = compiled.StageFocus[evaluation.StageRank];
+        var plan = new PlanItem[ranked.Length];
+        for (var i = 0; i < ranked.Length; i++)
+        {
+            var a = ranked[i];
+            var adviceRules = compiled.AdviceRules[a];
+            var reasons = 0;
+            foreach (var r in adviceRules)
+            {
+                reasons += fired[r] ? 1 : 0;
+            }
 
             // Most advice has one rule behind it, or every one of its rules fired: then the
             // reasons are all its rules, an array made at content load and shared (read-only
             // behind IReadOnlyList) instead of a new one per item and assessment.
-            var because = key.Reasons == adviceRules.Length ? compiled.AdviceRuleObjects[key.Advice] : new Rule[key.Reasons];
-            if (key.Reasons != adviceRules.Length)
+            var because = reasons == adviceRules.Length ? compiled.AdviceRuleObjects[a] : new Rule[reasons];
+            if (reasons != adviceRules.Length)
             {
                 var filled = 0;
                 foreach (var r in adviceRules)
@@ -123,10 +147,18 @@ internal static class ActionPlanBuilder
                 }
             }
 
-            plan[i] = new PlanItem(compiled.Advice[key.Advice], (Priority)key.Priority, key.Impact, because, key.InFocus);
+            plan[i] = new PlanItem(compiled.Advice[a], (Priority)advicePriority[a], Impact(compiled, evaluation, a), because, focus[compiled.AdvicePillar[a]]);
         }
 
         return plan;
+    }
+
+    /// <summary>The factor's share of the overall score times its gap (an unscored factor is all gap).</summary>
+    private static double Impact(CompiledContent compiled, Evaluation evaluation, int advice)
+    {
+        var score = evaluation.FactorScores[compiled.AdviceFactor[advice]];
+        var gap = double.IsNaN(score) ? 100 : 100 - score;
+        return compiled.AdviceOverallWeight[advice] * gap / 100;
     }
 
     /// <summary>
@@ -174,7 +206,7 @@ internal static class ActionPlanBuilder
         }
     }
 
-    private readonly record struct PlanKey(int Advice, bool InFocus, int Priority, double Impact, double RoundedImpact, int Reasons, int FirstRule);
+    private readonly record struct PlanKey(int Advice, bool InFocus, int Priority, double RoundedImpact, int Reasons, int FirstRule);
 
     /// <summary>
     /// One email per advice item, at the earliest day any fired rule asked for; advice outside

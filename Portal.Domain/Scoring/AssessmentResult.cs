@@ -23,14 +23,33 @@ public enum CapReason
 public sealed record AppliedCap(string Target, Band Band, CapReason Reason, Factor? Factor, Rule? Rule, string Explanation);
 
 /// <summary>
-/// Everything the engine concluded about one assessment. The scores, bands, stage, flags,
-/// plans and triage priority are computed when the result is made; the explanations
-/// (<see cref="Trace"/>, <see cref="Explain(Factor)"/>) are derived from it on request.
+/// Everything the engine concluded about one assessment. The scores, capped bands, stage, flags,
+/// the plan's order, follow-ups and triage priority are computed when the result is made; the
+/// objects only pages and reports read (factor and pillar results with their counts, the caps
+/// with their explanation text, the plan's items with impact and reasons) are made from those
+/// on first access, and the explanations (<see cref="Trace"/>, <see cref="Explain(Factor)"/>)
+/// on request. A result is made for every assessment scored (scoring API, imports, benchmarks),
+/// most of which never read those objects; building them cost about as much as scoring.
 /// </summary>
 public sealed class AssessmentResult
 {
     private readonly Evaluation evaluation;
     private readonly bool[] fired;
+    private readonly int[] advicePriority;
+    private readonly List<(int Target, int BandRank, int Rule)> ruleCaps;
+
+    /// <summary>Per factor, the band after rule caps (its rank), or -1 when not assessed.</summary>
+    private readonly int[] factorBandRank;
+
+    /// <summary>The plan's advice indexes, first to last.</summary>
+    private readonly int[] planOrder;
+
+    // Made on first access. Two threads may both build one; they build equal objects and the
+    // first stored wins, so every reader sees the same instance from then on.
+    private IReadOnlyList<FactorResult>? factors;
+    private IReadOnlyList<PillarResult>? pillars;
+    private IReadOnlyList<AppliedCap>? caps;
+    private IReadOnlyList<PlanItem>? actionPlan;
     private IReadOnlyList<RuleTraceEntry>? trace;
 
     internal AssessmentResult(PortalContent content, AnswerSet answers, Evaluation evaluation, bool[] fired, int[] advicePriority,
@@ -40,6 +59,8 @@ public sealed class AssessmentResult
         Answers = answers;
         this.evaluation = evaluation;
         this.fired = fired;
+        this.advicePriority = advicePriority;
+        this.ruleCaps = ruleCaps;
         var compiled = content.Compiled;
         TriagePriority = triage;
         Stage = compiled.Stages[evaluation.StageRank];
@@ -65,32 +86,60 @@ public sealed class AssessmentResult
 
         Flags = flags;
 
-        // Caps: knock-outs of critical factors, then rule caps; the lowest band wins.
-        var factorList = compiled.Factors;
+        // Bands: the score's band, held down by caps (the lowest wins). Knock-outs of critical
+        // factors cap the overall band; rule caps a factor's band or the overall band.
         var bands = compiled.Bands;
-        List<AppliedCap>? caps = null;
-        for (var f = 0; f < factorList.Length; f++)
+        var factorScores = evaluation.FactorScores;
+        var overallCap = int.MaxValue;
+        for (var f = 0; f < factorScores.Length; f++)
         {
-            var factor = factorList[f];
-            var score = evaluation.FactorScores[f];
-            if (factor.Knockout is { } k && !double.IsNaN(score) && score < k.Below)
+            if (compiled.KnockoutBand[f] is { } band && IsKnockedOut(compiled, f))
             {
-                var band = compiled.KnockoutBand[f]!;
-                (caps ??= []).Add(new AppliedCap(ScoreTargets.Overall, band, CapReason.Knockout, factor, null,
-                    $"{factor.Name} scores {Explanations.ScoreAgainst(score, k.Below)}, far below the threshold of {Explanations.Threshold(factor.Threshold)}. It is a critical success factor, so your overall band can be no higher than {band.Name} until it improves."));
+                overallCap = Math.Min(overallCap, band.Rank);
             }
         }
 
-        foreach (var (target, bandRank, ruleIndex) in ruleCaps)
+        factorBandRank = new int[factorScores.Length];
+        for (var f = 0; f < factorScores.Length; f++)
         {
-            var rule = compiled.Rules[ruleIndex];
-            var factor = target >= 0 ? factorList[target] : null;
-            (caps ??= []).Add(new AppliedCap(factor?.Id ?? ScoreTargets.Overall, bands[bandRank], CapReason.Rule, factor, rule, rule.Explain));
+            factorBandRank[f] = double.IsNaN(factorScores[f]) ? -1 : compiled.BandRank(factorScores[f]);
         }
 
-        Caps = caps ?? (IReadOnlyList<AppliedCap>)[];
+        foreach (var (target, bandRank, _) in ruleCaps)
+        {
+            if (target < 0)
+            {
+                overallCap = Math.Min(overallCap, bandRank);
+            }
+            else if (factorBandRank[target] >= 0)
+            {
+                factorBandRank[target] = Math.Min(factorBandRank[target], bandRank);
+            }
+        }
 
-        var factors = new FactorResult[factorList.Length];
+        if (!double.IsNaN(evaluation.OverallScore))
+        {
+            OverallScore = evaluation.OverallScore;
+            UncappedOverallBand = bands[compiled.BandRank(evaluation.OverallScore)];
+            OverallBand = bands[Math.Min(UncappedOverallBand.Rank, overallCap)];
+        }
+
+        planOrder = ActionPlanBuilder.Rank(content, evaluation, fired, advicePriority);
+        FollowUps = ActionPlanBuilder.FollowUps(content, evaluation, fired);
+    }
+
+    private bool IsKnockedOut(CompiledContent compiled, int factor) =>
+        compiled.Factors[factor].Knockout is { } k && !double.IsNaN(evaluation.FactorScores[factor]) && evaluation.FactorScores[factor] < k.Below;
+
+    private static IReadOnlyList<T> Once<T>(ref IReadOnlyList<T>? field, IReadOnlyList<T> made) =>
+        Interlocked.CompareExchange(ref field, made, null) ?? made;
+
+    private FactorResult[] MakeFactors()
+    {
+        var compiled = Content.Compiled;
+        var factorList = compiled.Factors;
+        var bands = compiled.Bands;
+        var made = new FactorResult[factorList.Length];
         for (var fi = 0; fi < factorList.Length; fi++)
         {
             var f = factorList[fi];
@@ -105,51 +154,55 @@ public sealed class AssessmentResult
                 }
             }
 
-            if (double.IsNaN(score))
-            {
-                factors[fi] = new FactorResult(f, null, null, null, false, answered, asked);
-                continue;
-            }
-
-            var uncapped = bands[compiled.BandRank(score)];
-            factors[fi] = new FactorResult(f, score, Capped(uncapped, f.Id), uncapped, score < f.Threshold, answered, asked);
+            made[fi] = double.IsNaN(score)
+                ? new FactorResult(f, null, null, null, false, answered, asked)
+                : new FactorResult(f, score, bands[factorBandRank[fi]], bands[compiled.BandRank(score)], score < f.Threshold, answered, asked);
         }
 
-        Factors = factors;
+        return made;
+    }
 
-        var pillarList = compiled.Pillars;
-        var pillars = new PillarResult[pillarList.Length];
-        for (var p = 0; p < pillarList.Length; p++)
+    private PillarResult[] MakePillars()
+    {
+        var compiled = Content.Compiled;
+        var made = new PillarResult[compiled.Pillars.Length];
+        for (var p = 0; p < made.Length; p++)
         {
             var score = evaluation.PillarScores[p];
-            pillars[p] = double.IsNaN(score) ? new PillarResult(pillarList[p], null, null) : new PillarResult(pillarList[p], score, bands[compiled.BandRank(score)]);
+            made[p] = double.IsNaN(score)
+                ? new PillarResult(compiled.Pillars[p], null, null)
+                : new PillarResult(compiled.Pillars[p], score, compiled.Bands[compiled.BandRank(score)]);
         }
 
-        Pillars = pillars;
+        return made;
+    }
 
-        if (!double.IsNaN(evaluation.OverallScore))
+    /// <summary>Knock-outs in factor order, then rule caps in the order the rules fired.</summary>
+    private IReadOnlyList<AppliedCap> MakeCaps()
+    {
+        var compiled = Content.Compiled;
+        var factorList = compiled.Factors;
+        List<AppliedCap>? made = null;
+        for (var f = 0; f < factorList.Length; f++)
         {
-            OverallScore = evaluation.OverallScore;
-            UncappedOverallBand = bands[compiled.BandRank(evaluation.OverallScore)];
-            OverallBand = Capped(UncappedOverallBand, ScoreTargets.Overall);
-        }
-
-        ActionPlan = ActionPlanBuilder.Build(content, evaluation, fired, advicePriority);
-        FollowUps = ActionPlanBuilder.FollowUps(content, evaluation, fired);
-
-        Band Capped(Band band, string target)
-        {
-            for (var i = 0; caps is not null && i < caps.Count; i++)
+            if (IsKnockedOut(compiled, f))
             {
-                var cap = caps[i];
-                if (cap.Target == target && cap.Band.Rank < band.Rank)
-                {
-                    band = cap.Band;
-                }
+                var factor = factorList[f];
+                var k = factor.Knockout!;
+                var band = compiled.KnockoutBand[f]!;
+                (made ??= []).Add(new AppliedCap(ScoreTargets.Overall, band, CapReason.Knockout, factor, null,
+                    $"{factor.Name} scores {Explanations.ScoreAgainst(evaluation.FactorScores[f], k.Below)}, far below the threshold of {Explanations.Threshold(factor.Threshold)}. It is a critical success factor, so your overall band can be no higher than {band.Name} until it improves."));
             }
-
-            return band;
         }
+
+        foreach (var (target, bandRank, ruleIndex) in ruleCaps)
+        {
+            var rule = compiled.Rules[ruleIndex];
+            var factor = target >= 0 ? factorList[target] : null;
+            (made ??= []).Add(new AppliedCap(factor?.Id ?? ScoreTargets.Overall, compiled.Bands[bandRank], CapReason.Rule, factor, rule, rule.Explain));
+        }
+
+        return made ?? (IReadOnlyList<AppliedCap>)[];
     }
 
     public PortalContent Content { get; }
@@ -169,9 +222,9 @@ public sealed class AssessmentResult
     /// <summary>The band the score alone would give.</summary>
     public Band? UncappedOverallBand { get; }
 
-    public IReadOnlyList<FactorResult> Factors { get; }
+    public IReadOnlyList<FactorResult> Factors => factors ?? Once(ref factors, MakeFactors());
 
-    public IReadOnlyList<PillarResult> Pillars { get; }
+    public IReadOnlyList<PillarResult> Pillars => pillars ?? Once(ref pillars, MakePillars());
 
     public Stage Stage { get; }
 
@@ -179,10 +232,11 @@ public sealed class AssessmentResult
 
     public IReadOnlyList<FlagDefinition> Flags { get; }
 
-    public IReadOnlyList<AppliedCap> Caps { get; }
+    public IReadOnlyList<AppliedCap> Caps => caps ?? Once(ref caps, MakeCaps());
 
     /// <summary>Ranked: priority first, then impact (factor weight x gap).</summary>
-    public IReadOnlyList<PlanItem> ActionPlan { get; }
+    public IReadOnlyList<PlanItem> ActionPlan =>
+        actionPlan ?? Once(ref actionPlan, ActionPlanBuilder.Items(Content, evaluation, fired, advicePriority, planOrder));
 
     /// <summary>Advice emails to send, by days after submission.</summary>
     public IReadOnlyList<FollowUpItem> FollowUps { get; }
