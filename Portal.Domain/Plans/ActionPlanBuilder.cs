@@ -212,7 +212,14 @@ internal static class ActionPlanBuilder
     /// One email per advice item, at the earliest day any fired rule asked for; advice outside
     /// the stage group's focus is not sent (it would be premature).
     /// </summary>
-    public static FollowUpItem[] FollowUps(PortalContent content, Evaluation evaluation, bool[] fired)
+    public static FollowUpItem[] FollowUps(PortalContent content, Evaluation evaluation, bool[] fired) =>
+        FollowUpItems(content, ChooseFollowUps(content, evaluation, fired));
+
+    /// <summary>
+    /// The follow-ups as (advice index, day, rule index) triples, in order, one array: every
+    /// assessment needs them (they are compared and emailed), the item objects only readers do.
+    /// </summary>
+    public static int[] ChooseFollowUps(PortalContent content, Evaluation evaluation, bool[] fired)
     {
         var compiled = content.Compiled;
         var focus = compiled.StageFocus[evaluation.StageRank];
@@ -274,11 +281,23 @@ internal static class ActionPlanBuilder
             }
         }
 
-        var items = new FollowUpItem[count];
+        var chosen = new int[3 * count];
         for (var i = 0; i < count; i++)
         {
             var a = order[i];
-            items[i] = new FollowUpItem(compiled.Advice[a], days[a], compiled.Rules[byRule[a]]);
+            (chosen[3 * i], chosen[3 * i + 1], chosen[3 * i + 2]) = (a, days[a], byRule[a]);
+        }
+
+        return chosen;
+    }
+
+    public static FollowUpItem[] FollowUpItems(PortalContent content, int[] chosen)
+    {
+        var compiled = content.Compiled;
+        var items = new FollowUpItem[chosen.Length / 3];
+        for (var i = 0; i < items.Length; i++)
+        {
+            items[i] = new FollowUpItem(compiled.Advice[chosen[3 * i]], chosen[3 * i + 1], compiled.Rules[chosen[3 * i + 2]]);
         }
 
         return items;

@@ -26,7 +26,7 @@ public sealed record AppliedCap(string Target, Band Band, CapReason Reason, Fact
 /// Everything the engine concluded about one assessment. The scores, capped bands, stage, flags,
 /// the plan's order, follow-ups and triage priority are computed when the result is made; the
 /// objects only pages and reports read (factor and pillar results with their counts, the caps
-/// with their explanation text, the plan's items with impact and reasons) are made from those
+/// with their explanation text, the plan's and follow-ups' items) are made from those
 /// on first access, and the explanations (<see cref="Trace"/>, <see cref="Explain(Factor)"/>)
 /// on request. A result is made for every assessment scored (scoring API, imports, benchmarks),
 /// most of which never read those objects; building them cost about as much as scoring.
@@ -44,12 +44,16 @@ public sealed class AssessmentResult
     /// <summary>The plan's advice indexes, first to last.</summary>
     private readonly int[] planOrder;
 
+    /// <summary>The follow-ups as (advice index, day, rule index) triples, in order.</summary>
+    private readonly int[] followUpChoices;
+
     // Made on first access. Two threads may both build one; they build equal objects and the
     // first stored wins, so every reader sees the same instance from then on.
     private IReadOnlyList<FactorResult>? factors;
     private IReadOnlyList<PillarResult>? pillars;
     private IReadOnlyList<AppliedCap>? caps;
     private IReadOnlyList<PlanItem>? actionPlan;
+    private IReadOnlyList<FollowUpItem>? followUps;
     private IReadOnlyList<RuleTraceEntry>? trace;
 
     internal AssessmentResult(PortalContent content, AnswerSet answers, Evaluation evaluation, bool[] fired, int[] advicePriority,
@@ -125,7 +129,7 @@ public sealed class AssessmentResult
         }
 
         planOrder = ActionPlanBuilder.Rank(content, evaluation, fired, advicePriority);
-        FollowUps = ActionPlanBuilder.FollowUps(content, evaluation, fired);
+        followUpChoices = ActionPlanBuilder.ChooseFollowUps(content, evaluation, fired);
     }
 
     private bool IsKnockedOut(CompiledContent compiled, int factor) =>
@@ -239,7 +243,7 @@ public sealed class AssessmentResult
         actionPlan ?? Once(ref actionPlan, ActionPlanBuilder.Items(Content, evaluation, fired, advicePriority, planOrder));
 
     /// <summary>Advice emails to send, by days after submission.</summary>
-    public IReadOnlyList<FollowUpItem> FollowUps { get; }
+    public IReadOnlyList<FollowUpItem> FollowUps => followUps ?? Once(ref followUps, ActionPlanBuilder.FollowUpItems(Content, followUpChoices));
 
     /// <summary>0-100: how much an advisor's call would help now; higher first.</summary>
     public int TriagePriority { get; }
