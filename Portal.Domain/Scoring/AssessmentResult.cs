@@ -23,14 +23,37 @@ public enum CapReason
 public sealed record AppliedCap(string Target, Band Band, CapReason Reason, Factor? Factor, Rule? Rule, string Explanation);
 
 /// <summary>
-/// Everything the engine concluded about one assessment. The scores, bands, stage, flags,
-/// plans and triage priority are computed when the result is made; the explanations
-/// (<see cref="Trace"/>, <see cref="Explain(Factor)"/>) are derived from it on request.
+/// Everything the engine concluded about one assessment. The scores, capped bands, stage, flags,
+/// the plan's order, follow-ups and triage priority are computed when the result is made; the
+/// objects only pages and reports read (factor and pillar results with their counts, the caps
+/// with their explanation text, the plan's and follow-ups' items) are made from those
+/// on first access, and the explanations (<see cref="Trace"/>, <see cref="Explain(Factor)"/>)
+/// on request. A result is made for every assessment scored (scoring API, imports, benchmarks),
+/// most of which never read those objects; building them cost about as much as scoring.
 /// </summary>
 public sealed class AssessmentResult
 {
     private readonly Evaluation evaluation;
     private readonly bool[] fired;
+    private readonly int[] advicePriority;
+    private readonly List<(int Target, int BandRank, int Rule)> ruleCaps;
+
+    /// <summary>Per factor, the band after rule caps (its rank), or -1 when not assessed.</summary>
+    private readonly int[] factorBandRank;
+
+    /// <summary>The plan's advice indexes, first to last.</summary>
+    private readonly int[] planOrder;
+
+    /// <summary>The follow-ups as (advice index, day, rule index) triples, in order.</summary>
+    private readonly int[] followUpChoices;
+
+    // Made on first access. Two threads may both build one; they build equal objects and the
+    // first stored wins, so every reader sees the same instance from then on.
+    private IReadOnlyList<FactorResult>? factors;
+    private IReadOnlyList<PillarResult>? pillars;
+    private IReadOnlyList<AppliedCap>? caps;
+    private IReadOnlyList<PlanItem>? actionPlan;
+    private IReadOnlyList<FollowUpItem>? followUps;
     private IReadOnlyList<RuleTraceEntry>? trace;
 
     internal AssessmentResult(PortalContent content, AnswerSet answers, Evaluation evaluation, bool[] fired, int[] advicePriority,
@@ -40,52 +63,93 @@ public sealed class AssessmentResult
         Answers = answers;
         this.evaluation = evaluation;
         this.fired = fired;
-        var model = content.Model;
+        this.advicePriority = advicePriority;
+        this.ruleCaps = ruleCaps;
         var compiled = content.Compiled;
         TriagePriority = triage;
-        Stage = model.Stages[evaluation.StageRank];
+        Stage = compiled.Stages[evaluation.StageRank];
 
-        // Plain loops below, not LINQ: a result is made for every assessment scored, and the
-        // allocation budget per assessment is a few kilobytes.
-        var flags = new List<FlagDefinition>();
-        foreach (var flag in content.Flags)
+        // Plain indexed loops over the compiled arrays below, not LINQ or foreach over
+        // IReadOnlyLists (a boxed enumerator each): a result is made for every assessment
+        // scored, and the allocation budget per assessment is a few kilobytes.
+        var flagList = compiled.FlagList;
+        var flagCount = 0;
+        for (var i = 0; i < flagList.Length; i++)
         {
-            if (evaluation.Flags[flag.Index])
+            flagCount += evaluation.Flags[flagList[i].Index] ? 1 : 0;
+        }
+
+        var flags = new FlagDefinition[flagCount];
+        for (int i = 0, next = 0; next < flagCount; i++)
+        {
+            if (evaluation.Flags[flagList[i].Index])
             {
-                flags.Add(flag);
+                flags[next++] = flagList[i];
             }
         }
 
         Flags = flags;
 
-        // Caps: knock-outs of critical factors, then rule caps; the lowest band wins.
-        List<AppliedCap>? caps = null;
-        foreach (var factor in model.Factors)
+        // Bands: the score's band, held down by caps (the lowest wins). Knock-outs of critical
+        // factors cap the overall band; rule caps a factor's band or the overall band.
+        var bands = compiled.Bands;
+        var factorScores = evaluation.FactorScores;
+        var overallCap = int.MaxValue;
+        for (var f = 0; f < factorScores.Length; f++)
         {
-            var score = evaluation.FactorScores[factor.Index];
-            if (factor.Knockout is { } k && !double.IsNaN(score) && score < k.Below)
+            if (compiled.KnockoutBand[f] is { } band && IsKnockedOut(compiled, f))
             {
-                var band = model.FindBand(k.CapBandId);
-                (caps ??= []).Add(new AppliedCap(ScoreTargets.Overall, band, CapReason.Knockout, factor, null,
-                    $"{factor.Name} scores {Explanations.ScoreAgainst(score, k.Below)}, far below the threshold of {Explanations.Threshold(factor.Threshold)}. It is a critical success factor, so your overall band can be no higher than {band.Name} until it improves."));
+                overallCap = Math.Min(overallCap, band.Rank);
             }
         }
 
-        foreach (var (target, bandRank, ruleIndex) in ruleCaps)
+        factorBandRank = new int[factorScores.Length];
+        for (var f = 0; f < factorScores.Length; f++)
         {
-            var rule = content.Rules[ruleIndex];
-            var factor = target >= 0 ? model.Factors[target] : null;
-            (caps ??= []).Add(new AppliedCap(factor?.Id ?? ScoreTargets.Overall, model.Bands[bandRank], CapReason.Rule, factor, rule, rule.Explain));
+            factorBandRank[f] = double.IsNaN(factorScores[f]) ? -1 : compiled.BandRank(factorScores[f]);
         }
 
-        Caps = caps ?? (IReadOnlyList<AppliedCap>)[];
-
-        var factors = new FactorResult[model.Factors.Count];
-        foreach (var f in model.Factors)
+        foreach (var (target, bandRank, _) in ruleCaps)
         {
-            var score = evaluation.FactorScores[f.Index];
+            if (target < 0)
+            {
+                overallCap = Math.Min(overallCap, bandRank);
+            }
+            else if (factorBandRank[target] >= 0)
+            {
+                factorBandRank[target] = Math.Min(factorBandRank[target], bandRank);
+            }
+        }
+
+        if (!double.IsNaN(evaluation.OverallScore))
+        {
+            OverallScore = evaluation.OverallScore;
+            UncappedOverallBand = bands[compiled.BandRank(evaluation.OverallScore)];
+            OverallBand = bands[Math.Min(UncappedOverallBand.Rank, overallCap)];
+        }
+
+        planOrder = ActionPlanBuilder.Rank(content, evaluation, fired, advicePriority);
+        followUpChoices = ActionPlanBuilder.ChooseFollowUps(content, evaluation, fired);
+    }
+
+    private bool IsKnockedOut(CompiledContent compiled, int factor) =>
+        compiled.Factors[factor].Knockout is { } k && !double.IsNaN(evaluation.FactorScores[factor]) && evaluation.FactorScores[factor] < k.Below;
+
+    private static IReadOnlyList<T> Once<T>(ref IReadOnlyList<T>? field, IReadOnlyList<T> made) =>
+        Interlocked.CompareExchange(ref field, made, null) ?? made;
+
+    private FactorResult[] MakeFactors()
+    {
+        var compiled = Content.Compiled;
+        var factorList = compiled.Factors;
+        var bands = compiled.Bands;
+        var made = new FactorResult[factorList.Length];
+        for (var fi = 0; fi < factorList.Length; fi++)
+        {
+            var f = factorList[fi];
+            var score = evaluation.FactorScores[fi];
             int asked = 0, answered = 0;
-            foreach (var q in compiled.FactorQuestions[f.Index])
+            foreach (var q in compiled.FactorQuestions[fi])
             {
                 if (evaluation.Visible[q])
                 {
@@ -94,49 +158,55 @@ public sealed class AssessmentResult
                 }
             }
 
-            if (double.IsNaN(score))
+            made[fi] = double.IsNaN(score)
+                ? new FactorResult(f, null, null, null, false, answered, asked)
+                : new FactorResult(f, score, bands[factorBandRank[fi]], bands[compiled.BandRank(score)], score < f.Threshold, answered, asked);
+        }
+
+        return made;
+    }
+
+    private PillarResult[] MakePillars()
+    {
+        var compiled = Content.Compiled;
+        var made = new PillarResult[compiled.Pillars.Length];
+        for (var p = 0; p < made.Length; p++)
+        {
+            var score = evaluation.PillarScores[p];
+            made[p] = double.IsNaN(score)
+                ? new PillarResult(compiled.Pillars[p], null, null)
+                : new PillarResult(compiled.Pillars[p], score, compiled.Bands[compiled.BandRank(score)]);
+        }
+
+        return made;
+    }
+
+    /// <summary>Knock-outs in factor order, then rule caps in the order the rules fired.</summary>
+    private IReadOnlyList<AppliedCap> MakeCaps()
+    {
+        var compiled = Content.Compiled;
+        var factorList = compiled.Factors;
+        List<AppliedCap>? made = null;
+        for (var f = 0; f < factorList.Length; f++)
+        {
+            if (IsKnockedOut(compiled, f))
             {
-                factors[f.Index] = new FactorResult(f, null, null, null, false, answered, asked);
-                continue;
+                var factor = factorList[f];
+                var k = factor.Knockout!;
+                var band = compiled.KnockoutBand[f]!;
+                (made ??= []).Add(new AppliedCap(ScoreTargets.Overall, band, CapReason.Knockout, factor, null,
+                    $"{factor.Name} scores {Explanations.ScoreAgainst(evaluation.FactorScores[f], k.Below)}, far below the threshold of {Explanations.Threshold(factor.Threshold)}. It is a critical success factor, so your overall band can be no higher than {band.Name} until it improves."));
             }
-
-            var uncapped = model.Bands[compiled.BandRank(score)];
-            factors[f.Index] = new FactorResult(f, score, Capped(uncapped, f.Id), uncapped, score < f.Threshold, answered, asked);
         }
 
-        Factors = factors;
-
-        var pillars = new PillarResult[model.Pillars.Count];
-        foreach (var p in model.Pillars)
+        foreach (var (target, bandRank, ruleIndex) in ruleCaps)
         {
-            var score = evaluation.PillarScores[p.Index];
-            pillars[p.Index] = double.IsNaN(score) ? new PillarResult(p, null, null) : new PillarResult(p, score, model.Bands[compiled.BandRank(score)]);
+            var rule = compiled.Rules[ruleIndex];
+            var factor = target >= 0 ? factorList[target] : null;
+            (made ??= []).Add(new AppliedCap(factor?.Id ?? ScoreTargets.Overall, compiled.Bands[bandRank], CapReason.Rule, factor, rule, rule.Explain));
         }
 
-        Pillars = pillars;
-
-        if (!double.IsNaN(evaluation.OverallScore))
-        {
-            OverallScore = evaluation.OverallScore;
-            UncappedOverallBand = model.Bands[compiled.BandRank(evaluation.OverallScore)];
-            OverallBand = Capped(UncappedOverallBand, ScoreTargets.Overall);
-        }
-
-        ActionPlan = ActionPlanBuilder.Build(content, evaluation, fired, advicePriority);
-        FollowUps = ActionPlanBuilder.FollowUps(content, evaluation, fired);
-
-        Band Capped(Band band, string target)
-        {
-            foreach (var cap in Caps)
-            {
-                if (cap.Target == target && cap.Band.Rank < band.Rank)
-                {
-                    band = cap.Band;
-                }
-            }
-
-            return band;
-        }
+        return made ?? (IReadOnlyList<AppliedCap>)[];
     }
 
     public PortalContent Content { get; }
@@ -156,9 +226,9 @@ public sealed class AssessmentResult
     /// <summary>The band the score alone would give.</summary>
     public Band? UncappedOverallBand { get; }
 
-    public IReadOnlyList<FactorResult> Factors { get; }
+    public IReadOnlyList<FactorResult> Factors => factors ?? Once(ref factors, MakeFactors());
 
-    public IReadOnlyList<PillarResult> Pillars { get; }
+    public IReadOnlyList<PillarResult> Pillars => pillars ?? Once(ref pillars, MakePillars());
 
     public Stage Stage { get; }
 
@@ -166,13 +236,14 @@ public sealed class AssessmentResult
 
     public IReadOnlyList<FlagDefinition> Flags { get; }
 
-    public IReadOnlyList<AppliedCap> Caps { get; }
+    public IReadOnlyList<AppliedCap> Caps => caps ?? Once(ref caps, MakeCaps());
 
     /// <summary>Ranked: priority first, then impact (factor weight x gap).</summary>
-    public IReadOnlyList<PlanItem> ActionPlan { get; }
+    public IReadOnlyList<PlanItem> ActionPlan =>
+        actionPlan ?? Once(ref actionPlan, ActionPlanBuilder.Items(Content, evaluation, fired, advicePriority, planOrder));
 
     /// <summary>Advice emails to send, by days after submission.</summary>
-    public IReadOnlyList<FollowUpItem> FollowUps { get; }
+    public IReadOnlyList<FollowUpItem> FollowUps => followUps ?? Once(ref followUps, ActionPlanBuilder.FollowUpItems(Content, followUpChoices));
 
     /// <summary>0-100: how much an advisor's call would help now; higher first.</summary>
     public int TriagePriority { get; }

@@ -22,29 +22,34 @@ public static class Assessor
         var e = new Evaluation(compiled, answers, model.Factors.Count, model.Pillars.Count, content.Flags.Count);
 
         // 1. Which questions apply, each show-if after the questions it reads.
+        // The arrays are read through locals: the loops below run for every assessment scored,
+        // and through the Evaluation's properties each access reloaded them.
+        var visible = e.Visible;
+        var raw = e.Answers;
         foreach (var q in compiled.VisibilityOrder)
         {
-            e.Visible[q] = compiled.ShowIf[q] is not { } showIf || showIf(e);
+            visible[q] = compiled.ShowIf[q] is not { } showIf || showIf(e);
         }
 
         // 2. Scores: factors from their visible, answered questions; "don't know" counts as 0.
-        for (var f = 0; f < compiled.FactorQuestions.Length; f++)
+        var dontKnow = false;
+        var factorQuestions = compiled.FactorQuestions;
+        var weights = compiled.Weights;
+        var maxPoints = compiled.MaxPoints;
+        for (var f = 0; f < factorQuestions.Length; f++)
         {
             double earned = 0, possible = 0;
-            foreach (var q in compiled.FactorQuestions[f])
+            foreach (var q in factorQuestions[f])
             {
-                if (!e.Visible[q] || !e.Answers[q].HasValue)
+                ref readonly var answer = ref raw[q];
+                if (!visible[q] || !answer.HasValue)
                 {
                     continue;
                 }
 
-                if (e.Answers[q].IsDontKnow)
-                {
-                    e.Flags[compiled.DontKnowFlag] = true;
-                }
-
-                var weight = compiled.Weights[q];
-                earned += weight * Points(compiled, q, e.Answers[q]) / compiled.MaxPoints[q];
+                dontKnow |= answer.IsDontKnow;
+                var weight = weights[q];
+                earned += weight * Points(compiled, q, answer) / maxPoints[q];
                 possible += weight;
             }
 
@@ -52,14 +57,12 @@ public static class Assessor
         }
 
         // "Don't know" to an unscored question is still a knowledge gap worth flagging.
-        for (var q = 0; q < compiled.QuestionCount; q++)
+        for (var q = 0; !dontKnow && q < visible.Length; q++)
         {
-            if (e.Visible[q] && e.Answers[q].IsDontKnow)
-            {
-                e.Flags[compiled.DontKnowFlag] = true;
-                break;
-            }
+            dontKnow = visible[q] && raw[q].IsDontKnow;
         }
+
+        e.Flags[compiled.DontKnowFlag] |= dontKnow;
 
         double overallSum = 0, overallWeight = 0;
         for (var p = 0; p < e.PillarScores.Length; p++)

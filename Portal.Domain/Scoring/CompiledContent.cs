@@ -57,6 +57,23 @@ internal sealed class CompiledContent
         AdviceRules = content.AdviceList
             .Select((_, a) => Enumerable.Range(0, RuleEffects.Length).Where(r => Array.IndexOf(RuleEffects[r].Advice, a) >= 0).ToArray())
             .ToArray();
+
+        // Arrays of the content's objects and per-advice facts, so building a result indexes
+        // arrays instead of walking IReadOnlyLists (interface calls, boxed enumerators).
+        Rules = content.Rules.ToArray();
+        Advice = content.AdviceList.ToArray();
+        Factors = model.Factors.ToArray();
+        Pillars = model.Pillars.ToArray();
+        Bands = model.Bands.ToArray();
+        Stages = model.Stages.ToArray();
+        FlagList = content.Flags.ToArray();
+        AdviceRuleObjects = AdviceRules.Select(rules => rules.Select(r => Rules[r]).ToArray()).ToArray();
+        AdvicePillar = AdviceFactor.Select(f => model.Factors[f].Pillar.Index).ToArray();
+        AdviceOverallWeight = AdviceFactor.Select(f => model.Factors[f].OverallWeight).ToArray();
+        StageFocus = model.Stages.Select(s => GroupFocus[StageGroupIndex[s.Rank]]).ToArray();
+        PlanKeysPack = Rules.Length < 1 << 16 && Advice.Length < 1 << 16 && AdviceRules.All(r => r.Length < 256)
+            && Enum.GetValues<Priority>().All(p => (int)p is >= 0 and < 16);
+        KnockoutBand = model.Factors.Select(f => f.Knockout is { } k ? model.FindBand(k.CapBandId) : null).ToArray();
     }
 
     public int QuestionCount { get; }
@@ -113,6 +130,39 @@ internal sealed class CompiledContent
     public Func<Evaluation, bool>[] RuleConditions { get; }
 
     public CompiledEffects[] RuleEffects { get; }
+
+    /// <summary>Content order: <see cref="PortalContent.AdviceList"/> is ordered by id, so comparing advice indexes compares ids (ordinal).</summary>
+    public AdviceItem[] Advice { get; }
+
+    public Rule[] Rules { get; }
+
+    public Factor[] Factors { get; }
+
+    public Pillar[] Pillars { get; }
+
+    public Band[] Bands { get; }
+
+    public Stage[] Stages { get; }
+
+    public FlagDefinition[] FlagList { get; }
+
+    /// <summary>Per advice index: the rules that advise it (<see cref="AdviceRules"/> as objects); never modified.</summary>
+    public Rule[][] AdviceRuleObjects { get; }
+
+    /// <summary>Per advice index: the pillar index of its factor (for the stage group's focus).</summary>
+    public int[] AdvicePillar { get; }
+
+    /// <summary>Per advice index: its factor's share of the overall score, in percent.</summary>
+    public double[] AdviceOverallWeight { get; }
+
+    /// <summary>Per stage rank, per pillar: is the pillar in the focus of the stage's group.</summary>
+    public bool[][] StageFocus { get; }
+
+    /// <summary>The action plan's sort keys fit in 128 bits (see ActionPlanBuilder.Pack).</summary>
+    public bool PlanKeysPack { get; }
+
+    /// <summary>Per factor: the band a knock-out caps the overall band at, or null without a knock-out.</summary>
+    public Band?[] KnockoutBand { get; }
 
     public int BandRank(double score)
     {

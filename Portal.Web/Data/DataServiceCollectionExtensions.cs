@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Options;
 using Portal.Web.Configuration;
 
@@ -19,7 +20,11 @@ public static class DataServiceCollectionExtensions
         {
             options.UseSqlite(SqliteConnectionString(
                     services.GetRequiredService<IOptions<DatabaseOptions>>().Value, services.GetRequiredService<IOptions<PortalOptions>>().Value))
-                .AddInterceptors(BusyTimeout, services.GetRequiredService<SqliteWriteGate>());
+                .AddInterceptors(BusyTimeout, services.GetRequiredService<SqliteWriteGate>())
+                // SQLite table rebuilds (SummaryColumnsFirst) switch foreign keys off outside a
+                // transaction; EF warns on every such migration, but ours are written to run
+                // again after an interrupted start, so it is information, not a warning.
+                .ConfigureWarnings(w => w.Log((RelationalEventId.NonTransactionalMigrationOperationWarning, LogLevel.Information)));
         });
         builder.Services.AddSingleton<SqliteWriteGate>(); // one queue of writers per database the host uses
         builder.Services.AddDbContextFactory<PostgresPortalDbContext>((services, options) =>

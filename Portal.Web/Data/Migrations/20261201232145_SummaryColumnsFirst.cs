@@ -11,6 +11,14 @@ namespace Portal.Web.Data.Migrations
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            // EF rebuilds the table to reorder its columns: it copies the rows into
+            // "ef_temp_Assessments" and commits, then swaps the tables in a second transaction
+            // (foreign keys off, which SQLite allows only outside a transaction). A start that is
+            // killed between the two leaves the copy behind; dropping it first makes the
+            // migration safe to run again. The swap itself is atomic, and dropping the old table
+            // drops its indexes, so the rest re-runs as it is.
+            migrationBuilder.Sql("""DROP TABLE IF EXISTS "ef_temp_Assessments";""");
+
             migrationBuilder.AlterColumn<DateTime>(
                 name: "UpdatedAt",
                 table: "Assessments",
