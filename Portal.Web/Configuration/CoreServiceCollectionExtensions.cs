@@ -1,8 +1,10 @@
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.Repositories;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Portal.Web.Data;
 
 namespace Portal.Web.Configuration;
 
@@ -21,11 +23,17 @@ public static class CoreServiceCollectionExtensions
         // Everything that depends on time takes TimeProvider, so tests move the clock instead of waiting.
         services.TryAddSingleton(TimeProvider.System);
 
-        // Keys survive a restart, so sign-in cookies and emailed tokens stay valid.
+        // Keys survive a restart, so sign-in cookies and emailed tokens stay valid. SQLite (one
+        // node): files in the data folder, as always. PostgreSQL: a table in the database, so a
+        // cookie or an unsubscribe link made by one node is read by every other; the same
+        // application name on every node makes them use the keys alike. Chosen when the options
+        // are first read, like the database, so settings a host adds late choose it.
         services.AddDataProtection().SetApplicationName("Portal");
         services.AddOptions<KeyManagementOptions>()
-            .Configure<IOptions<PortalOptions>, ILoggerFactory>((keys, portal, logs) =>
-                keys.XmlRepository = new FileSystemXmlRepository(new DirectoryInfo(portal.Value.DataPath("keys")), logs));
+            .Configure<IOptions<PortalOptions>, IOptions<DatabaseOptions>, IServiceProvider, ILoggerFactory>((keys, portal, database, provider, logs) =>
+                keys.XmlRepository = database.Value.Provider == DatabaseProvider.Postgres
+                    ? new EntityFrameworkCoreXmlRepository<PostgresPortalDbContext>(provider, logs)
+                    : new FileSystemXmlRepository(new DirectoryInfo(portal.Value.DataPath("keys")), logs));
         return builder;
     }
 

@@ -53,6 +53,7 @@ public static class DataServiceCollectionExtensions
             });
         builder.Services.AddScoped<PortalDbContext>(services => services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext());
 
+        builder.Services.AddSingleton<StartupLock>();
         builder.Services.AddHostedService<DatabaseStartup>();
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
         return builder;

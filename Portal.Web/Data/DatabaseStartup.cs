@@ -10,11 +10,14 @@ namespace Portal.Web.Data;
 /// Runs as a hosted service (not code in Program.cs) so the test host runs it too.
 /// </summary>
 internal sealed class DatabaseStartup(
-    IDbContextFactory<PortalDbContext> dbFactory, IOptions<PortalOptions> portal, ILogger<DatabaseStartup> logger) : IHostedService
+    IDbContextFactory<PortalDbContext> dbFactory, IOptions<PortalOptions> portal, StartupLock startupLock, ILogger<DatabaseStartup> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(portal.Value.DataPath());
+
+        // PostgreSQL: one node at a time from here until the job server starts (see StartupLock).
+        await startupLock.AcquireAsync(cancellationToken);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         if (db.Database.IsSqlite()
             && new SqliteConnectionStringBuilder(db.Database.GetConnectionString()).DataSource is { Length: > 0 } file

@@ -1,8 +1,12 @@
 using Hangfire;
 using Hangfire.AspNetCore;
 using Hangfire.InMemory;
+using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Options;
 using Portal.Web.Configuration;
+using Portal.Web.Data;
 using Portal.Web.Features.Accounts;
 
 namespace Portal.Web.Jobs;
@@ -19,7 +23,15 @@ public static class JobsServiceCollectionExtensions
         // The storage is this host's own singleton. Hangfire also keeps a process-wide
         // JobStorage.Current; the portal never uses it, so two hosts in one process (tests)
         // never run each other's jobs. The outbox table, not this storage, holds durable state.
-        services.AddSingleton<JobStorage>(_ => new InMemoryStorage(new InMemoryStorageOptions()));
+        // SQLite (one node): in memory. PostgreSQL (one node or several): Hangfire's PostgreSQL
+        // storage in the same database, so every node's workers share one queue and one
+        // recurring schedule (its distributed locks make a recurring job fire once, not once a node).
+        // Chosen when first resolved, like the database itself, so settings a host adds late choose it.
+        services.AddSingleton<JobStorage>(sp =>
+            sp.GetRequiredService<IOptions<DatabaseOptions>>().Value is { Provider: DatabaseProvider.Postgres } database
+                ? PostgresStorage(database.ConnectionString!, sp.GetRequiredService<IOptions<JobsOptions>>().Value)
+                : new InMemoryStorage(new InMemoryStorageOptions()));
+        services.AddHostedService<OnceOnlyStartupDone>();
         // Likewise the activator: Hangfire's default is the process-wide JobActivator.Current,
         // which the last host to start overwrites; jobs must be built from this host's services.
         services.AddSingleton<JobActivator>(sp => new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
@@ -38,6 +50,40 @@ public static class JobsServiceCollectionExtensions
             server.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}";
         });
         return builder;
+    }
+
+    private static PostgreSqlStorage PostgresStorage(string connectionString, JobsOptions jobs)
+    {
+        var options = new PostgreSqlStorageOptions
+        {
+            SchemaName = "hangfire", // apart from the portal's tables, which EF's migrations own
+            PrepareSchemaIfNecessary = true, // installed under the start-up lock (OnceOnlyStartupDone)
+            // A job enqueued on one node (DispatchNow after an account email) wakes the idle
+            // workers of every node at once (LISTEN/NOTIFY) instead of at their next poll.
+            EnableLongPolling = true,
+            QueuePollInterval = TimeSpan.FromSeconds(jobs.SchedulePollingIntervalSeconds),
+            // A long dispatcher run keeps its job while its node lives; a dead node's job is
+            // fetched again after the timeout. (The outbox's claims, not this, stop double sends.)
+            UseSlidingInvisibilityTimeout = true,
+        };
+        return new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, options), options);
+    }
+
+    /// <summary>
+    /// The last once-only start-up step, before the job server starts: Hangfire's schema is
+    /// installed and the Data Protection key ring made (its first key, on an empty database)
+    /// while this node still holds the start-up lock, then the lock goes to the next node.
+    /// </summary>
+    private sealed class OnceOnlyStartupDone(IServiceProvider services, StartupLock startupLock) : IHostedService
+    {
+        public async Task StartAsync(CancellationToken cancellationToken)
+        {
+            _ = services.GetRequiredService<JobStorage>();
+            _ = services.GetRequiredService<IDataProtectionProvider>().CreateProtector("Portal.Startup").Protect([1]);
+            await startupLock.ReleaseAsync();
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     /// <summary>The dashboard, for Admins only: anonymous people are sent to sign in, others get 403.</summary>
