@@ -30,6 +30,9 @@ public sealed class PortalServerProcess : IAsyncDisposable
 
     public bool HasExited => process.HasExited;
 
+    /// <summary>The process id (Hangfire's server name on the node is machine:pid).</summary>
+    public int ProcessId => process.Id;
+
     /// <summary>What the process wrote to stdout and stderr so far.</summary>
     public string Log
     {
