@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test of the portal. Works on a fresh machine: installs what is missing
-# (Debian's Chromium and Node.js when run as root, maildev into tools/maildev), restores, builds,
-# checks that the EF model has no pending migration, runs the tests, and ends with
-# the line "N passed, N failed". Exits non-zero on any failure.
+# (Debian's Chromium, Node.js and PostgreSQL 15 when run as root, maildev into tools/maildev),
+# restores, builds, checks that the EF model has no pending migration, starts a throw-away
+# PostgreSQL on 127.0.0.1, runs the tests, then the integration tests again with the portal on
+# PostgreSQL, and ends with the line "N passed, N failed" over both runs. Exits non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")"
 
@@ -39,6 +40,17 @@ if [ ! -f tools/maildev/node_modules/maildev/bin/maildev ]; then
 fi
 node tools/maildev/node_modules/maildev/bin/maildev --version
 
+step "PostgreSQL 15 (the integration tests run on it too)"
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15 >/dev/null \
+      || fail_setup "could not install postgresql-15 with apt-get"
+  else
+    fail_setup "PostgreSQL is missing: run 'sudo apt-get install -y postgresql-15', then this script again"
+  fi
+fi
+ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1
+
 step "Restore and build"
 dotnet tool restore >/dev/null || fail_setup "dotnet tool restore failed"
 dotnet build Portal.sln --nologo -v quiet -clp:ErrorsOnly || fail_setup "the build failed"
@@ -47,10 +59,29 @@ step "EF model matches the migrations (SQLite and PostgreSQL)"
 source scripts/check-migrations.sh
 check_migrations . || fail_setup "the EF model has changes without a migration (see above for the command)"
 
+step "A throw-away PostgreSQL on 127.0.0.1"
+# Stopped on every way out: the end, a failure, Ctrl-C, kill.
+trap 'scripts/postgres-test.sh stop' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+scripts/postgres-test.sh stop 2>/dev/null # one a killed earlier run of this clone left behind
+PORTAL_TEST_POSTGRES=$(scripts/postgres-test.sh start) || fail_setup "could not start a test PostgreSQL (see above)"
+export PORTAL_TEST_POSTGRES
+
 step "Tests"
 rm -rf "$results" artifacts/host-logs
 dotnet test Portal.sln --no-build --nologo --logger "trx;LogFilePrefix=portal" --results-directory "$results"
 status=$?
+
+step "Integration tests again, the portal on PostgreSQL"
+# Every PortalApp on a database of its own on that server. Left out: the PostgreSQL tests
+# (they ran above) and tests of what only SQLite has (trait Database=SqliteOnly; they ran above).
+started=$SECONDS
+PORTAL_TEST_DATABASE=postgres dotnet test Portal.Tests --no-build --nologo \
+  --filter "FullyQualifiedName~Portal.Tests.Integration&FullyQualifiedName!~Portal.Tests.Integration.Postgres&Database!=SqliteOnly" \
+  --logger "trx;LogFilePrefix=portal-postgres" --results-directory "$results"
+postgres_status=$?
+echo "The run on PostgreSQL took $(((SECONDS - started) / 60)) min $(((SECONDS - started) % 60)) s"
 
 passed=0
 failed=0
@@ -64,7 +95,7 @@ for trx in "$results"/*.trx; do
   failed=$((failed + ${f:-0} + ${e:-0}))
 done
 # A crashed test host can exit non-zero without recording a failure: count it as one.
-if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+if { [ "$status" -ne 0 ] || [ "$postgres_status" -ne 0 ]; } && [ "$failed" -eq 0 ]; then
   failed=1
 fi
 

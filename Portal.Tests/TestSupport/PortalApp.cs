@@ -68,6 +68,9 @@ public sealed class PortalApp : WebApplicationFactory<Program>
 
     public string DataDirectory { get; }
 
+    /// <summary>This host's PostgreSQL database, or null when it runs on SQLite.</summary>
+    public string? PostgresConnectionString => postgres?.ConnectionString;
+
     /// <summary>What the host logged.</summary>
     public CapturedLogs Logs { get; } = new();
 
@@ -188,11 +191,39 @@ public sealed class PortalAppOptions
     /// The host's data in a new database on the test PostgreSQL server (<see cref="PostgresTestDatabase"/>),
     /// dropped when the host is disposed, instead of a SQLite file.
     /// </summary>
-    public bool Postgres { get; set; }
+    /// <remarks>On by default in a PostgreSQL run (<see cref="PostgresTestDatabase.IsPostgresRun"/>).</remarks>
+    public bool Postgres { get; set; } = PostgresTestDatabase.IsPostgresRun;
 
     public PortalAppOptions UsePostgres()
     {
         Postgres = true;
+        return this;
+    }
+
+    /// <summary>
+    /// A SQLite file even in a PostgreSQL run: for tests of what only SQLite has (the file,
+    /// its pragmas, backups, a data folder that outlives the host).
+    /// </summary>
+    public PortalAppOptions UseSqlite()
+    {
+        Postgres = false;
+        return this;
+    }
+
+    /// <summary>
+    /// A restart: the data folder and database of <paramref name="other"/> (its SQLite file, or its
+    /// PostgreSQL database, which <paramref name="other"/> still owns and drops).
+    /// </summary>
+    public PortalAppOptions SameDataAs(PortalApp other)
+    {
+        Postgres = false;
+        Settings["Portal:DataDirectory"] = other.DataDirectory;
+        if (other.PostgresConnectionString is { } database)
+        {
+            Settings["Database:Provider"] = "Postgres";
+            Settings["Database:ConnectionString"] = database;
+        }
+
         return this;
     }
 

@@ -27,6 +27,7 @@ public sealed class PortalDataFolder : IDisposable
     {
         await using var app = new PortalApp(o =>
         {
+            o.UseSqlite(); // the folder's portal.db is what the processes after it open
             o.Environment = "Production";
             o.Settings["Portal:DataDirectory"] = Path;
             o.Settings["FollowUps:DispatchEveryMinutes"] = "0";

@@ -12,6 +12,13 @@ public sealed class PostgresTestDatabase : IAsyncDisposable
 {
     public const string ServerVariable = "PORTAL_TEST_POSTGRES";
 
+    /// <summary><c>PORTAL_TEST_DATABASE=postgres</c>: every <see cref="PortalApp"/> uses PostgreSQL unless it asks for SQLite.</summary>
+    public const string RunVariable = "PORTAL_TEST_DATABASE";
+
+    /// <summary>This run puts every portal host on PostgreSQL (test.sh's second run of the integration tests).</summary>
+    public static bool IsPostgresRun =>
+        string.Equals(Environment.GetEnvironmentVariable(RunVariable), "postgres", StringComparison.OrdinalIgnoreCase);
+
     private PostgresTestDatabase(string name, string connectionString)
     {
         Name = name;

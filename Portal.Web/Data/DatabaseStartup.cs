@@ -1,6 +1,9 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.Options;
+using Npgsql;
 using Portal.Web.Configuration;
 
 namespace Portal.Web.Data;
@@ -27,6 +30,11 @@ internal sealed class DatabaseStartup(
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(file))!);
         }
 
+        if (db.Database.IsNpgsql())
+        {
+            await CreateHistoryTableAsync(db, cancellationToken);
+        }
+
         var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
         if (pending.Count > 0)
         {
@@ -49,4 +57,21 @@ internal sealed class DatabaseStartup(
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// Npgsql learns whether the migrations history table exists by reading it, and EF logs the
+    /// failed read as an Error on every first start of a new database (npgsql/efcore.pg#3407).
+    /// Making the table first (its own IF NOT EXISTS script) keeps that start's log free of errors.
+    /// </summary>
+    private static async Task CreateHistoryTableAsync(PortalDbContext db, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await db.Database.ExecuteSqlRawAsync(db.GetService<IHistoryRepository>().GetCreateIfNotExistsScript(), cancellationToken);
+        }
+        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateTable)
+        {
+            // Another node starting at the same moment made it between the check and the create.
+        }
+    }
 }

@@ -15,6 +15,7 @@ namespace Portal.Tests.Integration.Benchmarks;
 /// migration that rebuilds the table must keep that order, and the migration that moved the
 /// columns must keep every stored assessment.
 /// </summary>
+[Trait("Database", "SqliteOnly")] // SQLite's file and tools only: test.sh runs it once, not again on PostgreSQL
 public sealed class AssessmentLayoutTests : IDisposable
 {
     private const string BeforeLayout = "20261201213052_DashboardIndexes";

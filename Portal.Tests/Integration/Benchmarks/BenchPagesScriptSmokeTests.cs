@@ -8,6 +8,7 @@ namespace Portal.Tests.Integration.Benchmarks;
 /// signing in through the form, wrk for two seconds against each page and its floor. Not a
 /// measurement: it shows the script starts, every request answers 2xx, and it prints each figure.
 /// </summary>
+[Trait("Database", "SqliteOnly")] // the script seeds SQLite through seed-synthetic: test.sh runs it once, not again on PostgreSQL
 public sealed class BenchPagesScriptSmokeTests
 {
     private static string Script => Path.Combine(RepoPaths.Root, "scripts", "bench-pages.sh");

@@ -9,6 +9,7 @@ namespace Portal.Tests.Integration.Benchmarks;
 /// through seed-synthetic, and times every query of both cohorts' dashboards. Not a
 /// measurement: 30 firms, one round.
 /// </summary>
+[Trait("Database", "SqliteOnly")] // SQLite's file and tools only: test.sh runs it once, not again on PostgreSQL
 public sealed class CohortDashboardBenchmarkSmokeTests : IDisposable
 {
     private readonly DirectoryInfo folder = Directory.CreateTempSubdirectory("portal-cohort-benchmark-");

@@ -25,7 +25,8 @@ public sealed class SyntheticPortal : IAsyncLifetime
     public const int Firms = 50;
     public const int AssessmentsPerFirm = 3;
 
-    public PortalApp App { get; } = new();
+    // seed-synthetic writes to the SQLite file of the data folder only.
+    public PortalApp App { get; } = new(o => o.UseSqlite());
 
     public SeedRun Run { get; private set; } = default!;
 
@@ -38,6 +39,7 @@ public sealed class SyntheticPortal : IAsyncLifetime
     public ValueTask DisposeAsync() => App.DisposeAsync();
 }
 
+[Trait("Database", "SqliteOnly")] // SQLite's file and tools only: test.sh runs it once, not again on PostgreSQL
 public sealed class SeedSyntheticTests(SyntheticPortal portal) : IClassFixture<SyntheticPortal>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -170,6 +172,7 @@ public sealed class SeedSyntheticTests(SyntheticPortal portal) : IClassFixture<S
 }
 
 /// <summary>The command's safety and determinism, each on a database of its own.</summary>
+[Trait("Database", "SqliteOnly")] // SQLite's file and tools only: test.sh runs it once, not again on PostgreSQL
 public sealed class SeedSyntheticSafetyTests : IDisposable
 {
     private readonly DirectoryInfo folder = Directory.CreateTempSubdirectory("portal-seed-synthetic-");
@@ -260,7 +263,7 @@ public sealed class SeedSyntheticSafetyTests : IDisposable
             forget.ExecuteNonQuery();
         }
 
-        await using (var app = new PortalApp(o => o.Settings["Portal:DataDirectory"] = data))
+        await using (var app = new PortalApp(o => o.UseSqlite().Settings["Portal:DataDirectory"] = data))
         {
             _ = app.Services; // starts: migrations, then the planner's statistics
         }

@@ -5,9 +5,9 @@ using Portal.Tests.TestSupport;
 namespace Portal.Tests.Integration.DataRights;
 
 /// <summary>
-/// Reads the schema from SQLite itself (sqlite_master, pragma table_info, pragma
-/// foreign_key_list), so a table added by a later migration is searched without anyone
-/// remembering to add it here.
+/// Reads the schema from the database itself (SQLite: sqlite_master, pragma table_info, pragma
+/// foreign_key_list; PostgreSQL: its catalogue), so a table added by a later migration is
+/// searched without anyone remembering to add it here.
 /// </summary>
 public static class DatabaseScan
 {
@@ -21,7 +21,9 @@ public static class DatabaseScan
         WithConnectionAsync(app, async connection =>
         {
             var tables = new List<string>();
-            await using var command = Command(connection, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name");
+            await using var command = Command(connection, IsPostgres(connection)
+                ? "SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name COLLATE \"C\""
+                : "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name");
             await using var reader = await command.ExecuteReaderAsync();
             while (await reader.ReadAsync())
             {
@@ -39,7 +41,15 @@ public static class DatabaseScan
             var keys = new List<ForeignKey>();
             foreach (var table in tables)
             {
-                await using var command = Command(connection, $"SELECT \"table\", \"from\" FROM pragma_foreign_key_list({Quote(table)})");
+                await using var command = Command(connection, IsPostgres(connection)
+                    ? $"""
+                      SELECT r.relname::text, a.attname::text FROM pg_constraint c
+                      JOIN pg_class t ON t.oid = c.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace
+                      JOIN pg_class r ON r.oid = c.confrelid
+                      JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey)
+                      WHERE c.contype = 'f' AND n.nspname = 'public' AND t.relname = {Quote(table)} ORDER BY c.conname, a.attnum
+                      """
+                    : $"SELECT \"table\", \"from\" FROM pragma_foreign_key_list({Quote(table)})");
                 await using var reader = await command.ExecuteReaderAsync();
                 while (await reader.ReadAsync())
                 {
@@ -65,7 +75,9 @@ public static class DatabaseScan
             foreach (var table in tables)
             {
                 var columns = new List<string>();
-                await using (var info = Command(connection, $"SELECT name FROM pragma_table_info({Quote(table)})"))
+                await using (var info = Command(connection, IsPostgres(connection)
+                    ? $"SELECT column_name::text FROM information_schema.columns WHERE table_schema = 'public' AND table_name = {Quote(table)} ORDER BY ordinal_position"
+                    : $"SELECT name FROM pragma_table_info({Quote(table)})"))
                 await using (var reader = await info.ExecuteReaderAsync())
                 {
                     while (await reader.ReadAsync())
@@ -87,7 +99,8 @@ public static class DatabaseScan
 
                     foreach (var (what, text) in texts)
                     {
-                        if (await CountAsync(connection, $"SELECT COUNT(*) FROM \"{table}\" WHERE instr({value}, lower(@v)) > 0", text) > 0)
+                        var contains = IsPostgres(connection) ? $"strpos({value}, lower(@v)) > 0" : $"instr({value}, lower(@v)) > 0";
+                        if (await CountAsync(connection, $"SELECT COUNT(*) FROM \"{table}\" WHERE {contains}", text) > 0)
                         {
                             hits.Add(new Hit(table, column, what));
                         }
@@ -103,10 +116,18 @@ public static class DatabaseScan
     public static Task<long> CountAsync(PortalApp app, ForeignKey key, string id) =>
         WithConnectionAsync(app, connection => CountAsync(connection, $"SELECT COUNT(*) FROM \"{key.Table}\" WHERE lower(CAST(\"{key.Column}\" AS TEXT)) = lower(@v)", id));
 
-    /// <summary>What <c>PRAGMA foreign_key_check</c> reports: rows whose foreign key points at nothing.</summary>
+    /// <summary>
+    /// What <c>PRAGMA foreign_key_check</c> reports: rows whose foreign key points at nothing.
+    /// PostgreSQL checks every foreign key on every write and cannot hold such rows: none.
+    /// </summary>
     public static Task<List<string>> ForeignKeyViolationsAsync(PortalApp app) =>
         WithConnectionAsync(app, async connection =>
         {
+            if (IsPostgres(connection))
+            {
+                return [];
+            }
+
             var violations = new List<string>();
             await using var command = Command(connection, "PRAGMA foreign_key_check");
             await using var reader = await command.ExecuteReaderAsync();
@@ -134,6 +155,8 @@ public static class DatabaseScan
         command.CommandText = sql;
         return command;
     }
+
+    private static bool IsPostgres(DbConnection connection) => connection is Npgsql.NpgsqlConnection;
 
     private static string Quote(string name) => $"'{name.Replace("'", "''", StringComparison.Ordinal)}'";
 

@@ -26,9 +26,10 @@ public sealed class HealthAndStartupTests
     }
 
     [Fact]
+    [Trait("Database", "SqliteOnly")]
     public async Task Startup_CreatesTheSqliteFileAndTheFourRoles()
     {
-        await using var app = new PortalApp();
+        await using var app = new PortalApp(o => o.UseSqlite());
         _ = app.Services; // starts the host
 
         Assert.True(File.Exists(Path.Combine(app.DataDirectory, "portal.db")));

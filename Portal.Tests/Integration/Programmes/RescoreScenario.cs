@@ -109,7 +109,7 @@ public sealed class RescoreScenario : IAsyncDisposable
         after = new PortalApp(o =>
         {
             configure?.Invoke(o);
-            o.Settings["Portal:DataDirectory"] = Before.DataDirectory;
+            o.SameDataAs(Before);
             o.Settings["Content:Directory"] = Copy.Directory;
         });
         return after;

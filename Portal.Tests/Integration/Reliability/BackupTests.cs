@@ -11,6 +11,7 @@ namespace Portal.Tests.Integration.Reliability;
 /// <c>backup FILE</c>: a consistent copy of the live database, taken while owners save, that
 /// restores into a working portal with everything acknowledged before the backup began.
 /// </summary>
+[Trait("Database", "SqliteOnly")] // SQLite's file and tools only: test.sh runs it once, not again on PostgreSQL
 [Collection(PortalProcessesCollection.Name)]
 public sealed class BackupTests : IDisposable
 {

@@ -14,6 +14,7 @@ namespace Portal.Tests.Integration.Reliability;
 /// The portal's process killed hard while it sends a few hundred follow-up emails to a real
 /// SMTP server: started again, it sends every one, and repeats at most the messages in flight.
 /// </summary>
+[Trait("Database", "SqliteOnly")] // SQLite's file and tools only: test.sh runs it once, not again on PostgreSQL
 [Collection(PortalProcessesCollection.Name)]
 public sealed class KillWhileDispatchingTests(MailDevServer mail) : IDisposable
 {

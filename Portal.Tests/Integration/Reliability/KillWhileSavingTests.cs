@@ -7,6 +7,7 @@ namespace Portal.Tests.Integration.Reliability;
 /// The portal's process killed hard (SIGKILL) while owners save answers: started again on
 /// the same data, it has every batch it acknowledged, each entire, and the owners carry on.
 /// </summary>
+[Trait("Database", "SqliteOnly")] // SQLite's file and tools only: test.sh runs it once, not again on PostgreSQL
 [Collection(PortalProcessesCollection.Name)]
 public sealed class KillWhileSavingTests : IDisposable
 {

@@ -85,11 +85,14 @@ public sealed class ScoringApiTests : IAsyncLifetime
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<Portal.Web.Data.PortalDbContext>();
         var connection = db.Database.GetDbConnection();
+        var postgres = connection is Npgsql.NpgsqlConnection;
         await connection.OpenAsync(TestContext.Current.CancellationToken);
         var tables = new List<string>();
         await using (var list = connection.CreateCommand())
         {
-            list.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'";
+            list.CommandText = postgres
+                ? "SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'"
+                : "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'";
             await using var reader = await list.ExecuteReaderAsync(TestContext.Current.CancellationToken);
             while (await reader.ReadAsync(TestContext.Current.CancellationToken))
             {
@@ -101,7 +104,8 @@ public sealed class ScoringApiTests : IAsyncLifetime
         foreach (var table in tables)
         {
             await using var select = connection.CreateCommand();
-            select.CommandText = $"SELECT * FROM \"{table.Replace("\"", "\"\"", StringComparison.Ordinal)}\" ORDER BY rowid";
+            // PostgreSQL has no rowid: the whole row as text orders the rows as well.
+            select.CommandText = $"SELECT * FROM \"{table.Replace("\"", "\"\"", StringComparison.Ordinal)}\" AS t ORDER BY {(postgres ? "t::text COLLATE \"C\"" : "rowid")}";
             await using var reader = await select.ExecuteReaderAsync(TestContext.Current.CancellationToken);
             var rows = new System.Text.StringBuilder();
             var count = 0;
