@@ -55,6 +55,16 @@ public static class DataServiceCollectionExtensions
 
         builder.Services.AddSingleton<StartupLock>();
         builder.Services.AddHostedService<DatabaseStartup>();
+
+        // Data Protection reads its key ring when the host starts (its own hosted service, added
+        // with AddDataProtection in AddPortalCore, so before this one). On PostgreSQL the keys are
+        // in a table the migrations make: on a new database that read came first, failed and
+        // logged an error. Moved after DatabaseStartup; hosted services start in order.
+        foreach (var keyRingWarmUp in builder.Services.Where(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType?.Name == "DataProtectionHostedService").ToList())
+        {
+            builder.Services.Remove(keyRingWarmUp);
+            builder.Services.Add(keyRingWarmUp);
+        }
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
         return builder;
     }
