@@ -22,15 +22,15 @@ public static class Assessor
         var e = new Evaluation(compiled, answers, model.Factors.Count, model.Pillars.Count, content.Flags.Count);
 
         // 1. Which questions apply, each show-if after the questions it reads.
+        foreach (var method in compiled.VisibilityProgram)
+        {
+            method(e);
+        }
+
         // The arrays are read through locals: the loops below run for every assessment scored,
         // and through the Evaluation's properties each access reloaded them.
         var visible = e.Visible;
         var raw = e.Answers;
-        foreach (var q in compiled.VisibilityOrder)
-        {
-            visible[q] = compiled.ShowIf[q] is not { } showIf || showIf(e);
-        }
-
         // 2. Scores: factors from their visible, answered questions; "don't know" counts as 0.
         var dontKnow = false;
         var factorQuestions = compiled.FactorQuestions;
@@ -88,44 +88,51 @@ public static class Assessor
         e.OverallScore = overallWeight > 0 ? overallSum / overallWeight : double.NaN;
 
         // 3. Rules, in dependency order: effects apply at once so later rules see flags and the stage.
-        var rules = compiled.RuleConditions;
-        var fired = new bool[rules.Length];
-        var advicePriority = new int[content.AdviceList.Count];
-        var triage = 0;
-        List<(int Target, int BandRank, int Rule)>? ruleCaps = null;
-        for (var r = 0; r < rules.Length; r++)
+        foreach (var method in compiled.RuleProgram)
         {
-            if (!rules[r](e))
-            {
-                continue;
-            }
-
-            fired[r] = true;
-            var effects = compiled.RuleEffects[r];
-            foreach (var flag in effects.Flags)
-            {
-                e.Flags[flag] = true;
-            }
-
-            if (effects.StageRank > e.FiredStageRank)
-            {
-                e.FiredStageRank = effects.StageRank;
-            }
-
-            foreach (var advice in effects.Advice)
-            {
-                advicePriority[advice] = Math.Max(advicePriority[advice], (int)effects.Priority);
-            }
-
-            foreach (var (factor, bandRank) in effects.Caps)
-            {
-                (ruleCaps ??= []).Add((factor, bandRank, r));
-            }
-
-            triage += effects.Triage;
+            method(e);
         }
 
-        return new AssessmentResult(content, answers, e, fired, advicePriority, ruleCaps ?? [], Math.Clamp(triage, 0, 100));
+        return new AssessmentResult(content, answers, e, e.Fired, e.AdvicePriority, e.RuleCaps ?? [], Math.Clamp(e.Triage, 0, 100));
+    }
+
+    /// <summary>A rule fired: record it and apply its effects (called from the compiled <see cref="RuleProgram"/>).</summary>
+    internal static void Fire(Evaluation e, int rule)
+    {
+        e.Fired[rule] = true;
+        var effects = e.Compiled.RuleEffects[rule];
+        foreach (var flag in effects.Flags)
+        {
+            e.Flags[flag] = true;
+        }
+
+        if (effects.StageRank > e.FiredStageRank)
+        {
+            e.FiredStageRank = effects.StageRank;
+        }
+
+        var advicePriority = e.AdvicePriority;
+        foreach (var advice in effects.Advice)
+        {
+            advicePriority[advice] = Math.Max(advicePriority[advice], (int)effects.Priority);
+            e.AdviceFirstRule[advice] = e.AdviceReasons[advice]++ == 0 ? rule + 1 : e.AdviceFirstRule[advice];
+        }
+
+        // One email per advice item, at the earliest day asked for; the first rule to ask for that day keeps it.
+        foreach (var (advice, after) in effects.FollowUps)
+        {
+            if (e.FollowUpRule[advice] == 0 || after < e.FollowUpDay[advice])
+            {
+                (e.FollowUpDay[advice], e.FollowUpRule[advice]) = (after, rule + 1);
+            }
+        }
+
+        foreach (var (factor, bandRank) in effects.Caps)
+        {
+            (e.RuleCaps ??= []).Add((factor, bandRank, rule));
+        }
+
+        e.Triage += effects.Triage;
     }
 
     /// <summary>The points an answer earns (before weighting).</summary>
