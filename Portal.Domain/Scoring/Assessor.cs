@@ -1,3 +1,5 @@
+using System.Linq.Expressions;
+using System.Reflection;
 using Portal.Domain.Content;
 using Portal.Domain.Questionnaires;
 using Portal.Domain.Rules;
@@ -96,46 +98,62 @@ public static class Assessor
         return new AssessmentResult(content, answers, e, e.Fired, e.AdvicePriority, e.RuleCaps ?? [], Math.Clamp(e.Triage, 0, 100));
     }
 
-    /// <summary>A rule fired: record it and apply its effects (called from the compiled <see cref="RuleProgram"/>).</summary>
-    internal static void Fire(Evaluation e, int rule)
+    /// <summary>
+    /// The code that records a fired rule and applies its effects at once, so later rules see
+    /// its flags and stage (compiled into the <see cref="RuleProgram"/>, with this rule's
+    /// effects as constants): the highest priority per advice item, how many fired rules
+    /// advised it and the first; per advice item, the earliest follow-up day asked for and the
+    /// first rule to ask for it; caps in the order rules fire; triage points added.
+    /// </summary>
+    internal static Expression Fire(ParameterExpression e, CompiledEffects effects, int rule)
     {
-        e.Fired[rule] = true;
-        var effects = e.Compiled.RuleEffects[rule];
-        foreach (var flag in effects.Flags)
+        Expression Item(string array, int index) => Expression.ArrayAccess(Expression.Property(e, array), Expression.Constant(index));
+        var code = new List<Expression> { Expression.Assign(Item(nameof(Evaluation.Fired), rule), Expression.Constant(true)) };
+        code.AddRange(effects.Flags.Select(flag => Expression.Assign(Item(nameof(Evaluation.Flags), flag), Expression.Constant(true))));
+        if (effects.StageRank >= 0)
         {
-            e.Flags[flag] = true;
+            var stage = Expression.Property(e, nameof(Evaluation.FiredStageRank));
+            code.Add(Expression.IfThen(Expression.LessThan(stage, Expression.Constant(effects.StageRank)), Expression.Assign(stage, Expression.Constant(effects.StageRank))));
         }
 
-        if (effects.StageRank > e.FiredStageRank)
-        {
-            e.FiredStageRank = effects.StageRank;
-        }
-
-        var advicePriority = e.AdvicePriority;
         foreach (var advice in effects.Advice)
         {
-            advicePriority[advice] = Math.Max(advicePriority[advice], (int)effects.Priority);
-            e.AdviceFirstRule[advice] = e.AdviceReasons[advice]++ == 0 ? rule + 1 : e.AdviceFirstRule[advice];
+            var priority = Item(nameof(Evaluation.AdvicePriority), advice);
+            code.Add(Expression.IfThen(Expression.LessThan(priority, Expression.Constant((int)effects.Priority)), Expression.Assign(priority, Expression.Constant((int)effects.Priority))));
+            code.Add(Expression.IfThen(
+                Expression.Equal(Expression.PostIncrementAssign(Item(nameof(Evaluation.AdviceReasons), advice)), Expression.Constant(0)),
+                Expression.Assign(Item(nameof(Evaluation.AdviceFirstRule), advice), Expression.Constant(rule + 1))));
         }
 
-        // One email per advice item, at the earliest day asked for; the first rule to ask for that day keeps it.
         foreach (var (advice, after) in effects.FollowUps)
         {
-            if (e.FollowUpRule[advice] == 0 || after < e.FollowUpDay[advice])
-            {
-                (e.FollowUpDay[advice], e.FollowUpRule[advice]) = (after, rule + 1);
-            }
+            code.Add(Expression.IfThen(
+                Expression.OrElse(
+                    Expression.Equal(Item(nameof(Evaluation.FollowUpRule), advice), Expression.Constant(0)),
+                    Expression.LessThan(Expression.Constant(after), Item(nameof(Evaluation.FollowUpDay), advice))),
+                Expression.Block(
+                    Expression.Assign(Item(nameof(Evaluation.FollowUpDay), advice), Expression.Constant(after)),
+                    Expression.Assign(Item(nameof(Evaluation.FollowUpRule), advice), Expression.Constant(rule + 1)))));
         }
 
         foreach (var (factor, bandRank) in effects.Caps)
         {
-            (e.RuleCaps ??= []).Add((factor, bandRank, rule));
+            code.Add(Expression.Call(typeof(Assessor).GetMethod(nameof(AddCap), BindingFlags.NonPublic | BindingFlags.Static)!,
+                e, Expression.Constant(factor), Expression.Constant(bandRank), Expression.Constant(rule)));
         }
 
-        e.Triage += effects.Triage;
+        if (effects.Triage != 0)
+        {
+            code.Add(Expression.AddAssign(Expression.Property(e, nameof(Evaluation.Triage)), Expression.Constant(effects.Triage)));
+        }
+
+        return Expression.Block(typeof(void), code);
     }
 
+    private static void AddCap(Evaluation e, int factor, int bandRank, int rule) => (e.RuleCaps ??= []).Add((factor, bandRank, rule));
+
     /// <summary>The points an answer earns (before weighting).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)] // called for every scored question of every assessment
     internal static double Points(CompiledContent compiled, int question, in AnswerValue answer)
     {
         switch (answer.Kind)

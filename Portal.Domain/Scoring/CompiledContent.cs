@@ -54,7 +54,8 @@ internal sealed class CompiledContent
             r.Then.Caps.Select(c => (c.Target == ScoreTargets.Overall ? -1 : model.FindFactor(c.Target)!.Index, model.FindBand(c.BandId).Rank)).ToArray(),
             r.Then.Triage,
             r.Then.Stage is { } s ? model.FindStage(s).Rank : -1)).ToArray();
-        RuleProgram = global::Portal.Domain.Rules.RuleProgram.Compile(RuleResolved, Assessor.Fire);
+        var effects = RuleEffects;
+        RuleProgram = global::Portal.Domain.Rules.RuleProgram.Compile(RuleResolved, (e, rule) => Assessor.Fire(e, effects[rule], rule));
         AdviceRules = content.AdviceList
             .Select((_, a) => Enumerable.Range(0, RuleEffects.Length).Where(r => Array.IndexOf(RuleEffects[r].Advice, a) >= 0).ToArray())
             .ToArray();
