@@ -54,6 +54,7 @@ internal interface IConditionState
 /// <summary>The meaning of each leaf, shared by the compiled and the interpreted evaluation.</summary>
 internal static class Leaf
 {
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public static bool Match(in AnswerValue answer, QuestionKind kind, ulong mask, bool dontKnow) => answer.Kind switch
     {
         AnswerKind.DontKnow => dontKnow,
@@ -62,6 +63,7 @@ internal static class Leaf
         _ => false,
     };
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public static bool Compare(in AnswerValue answer, QuestionKind kind, double value, bool atLeast)
     {
         double actual;
@@ -81,12 +83,15 @@ internal static class Leaf
         return atLeast ? actual >= value : actual <= value;
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public static bool Derived(double? actual, double value, bool atLeast) =>
         actual is { } a && (atLeast ? a >= value : a <= value);
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public static bool Score(double score, double value, bool below) =>
         !double.IsNaN(score) && (below ? score < value : score >= value);
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public static bool Stage(int rank, ulong ranks) => rank >= 0 && ((ranks >> rank) & 1UL) != 0;
 }
 
@@ -106,86 +111,4 @@ internal static class ConditionInterpreter
         ResolvedStage st => Leaf.Stage(state.StageRank, st.Ranks),
         _ => throw new InvalidOperationException($"Unknown condition {condition.GetType().Name}"),
     };
-}
-
-internal static class ConditionCompiler
-{
-    /// <summary>Compiles to a delegate over the assessor's state: no lookups, no allocation when run.</summary>
-    public static Func<Evaluation, bool> Compile(Resolved condition)
-    {
-        switch (condition)
-        {
-            case ResolvedAll all:
-                var allItems = all.Items.Select(Compile).ToArray();
-                return allItems.Length switch
-                {
-                    0 => static _ => true,
-                    1 => allItems[0],
-                    2 => e => allItems[0](e) && allItems[1](e),
-                    _ => e =>
-                    {
-                        foreach (var item in allItems)
-                        {
-                            if (!item(e))
-                            {
-                                return false;
-                            }
-                        }
-
-                        return true;
-                    },
-                };
-            case ResolvedAny any:
-                var anyItems = any.Items.Select(Compile).ToArray();
-                return anyItems.Length switch
-                {
-                    0 => static _ => false,
-                    1 => anyItems[0],
-                    2 => e => anyItems[0](e) || anyItems[1](e),
-                    _ => e =>
-                    {
-                        foreach (var item in anyItems)
-                        {
-                            if (item(e))
-                            {
-                                return true;
-                            }
-                        }
-
-                        return false;
-                    },
-                };
-            case ResolvedNot not:
-                var inner = Compile(not.Inner);
-                return e => !inner(e);
-            case ResolvedMatch m:
-                var (mq, mk, mm, md) = (m.Question, m.Kind, m.Mask, m.DontKnow);
-                return e => e.Visible[mq] && Leaf.Match(e.Answers[mq], mk, mm, md);
-            case ResolvedCompare c:
-                var (cq, ck, cv, ca) = (c.Question, c.Kind, c.Value, c.AtLeast);
-                return e => e.Visible[cq] && Leaf.Compare(e.Answers[cq], ck, cv, ca);
-            case ResolvedGiven g:
-                var (gq, ga) = (g.Question, g.Answered);
-                return e => (e.Visible[gq] && e.Answers[gq].HasValue) == ga;
-            case ResolvedDerived d:
-                var (df, dv, da) = (d.Field, d.Value, d.AtLeast);
-                return e => Leaf.Derived(e.Derived(df), dv, da);
-            case ResolvedScore s:
-                var (ss, si, sv, sb) = (s.Scope, s.Index, s.Value, s.Below);
-                return ss switch
-                {
-                    ScoreScope.Factor => e => Leaf.Score(e.FactorScores[si], sv, sb),
-                    ScoreScope.Pillar => e => Leaf.Score(e.PillarScores[si], sv, sb),
-                    _ => e => Leaf.Score(e.OverallScore, sv, sb),
-                };
-            case ResolvedFlag f:
-                var flag = f.Flag;
-                return e => e.Flags[flag];
-            case ResolvedStage st:
-                var ranks = st.Ranks;
-                return e => Leaf.Stage(e.StageRank, ranks);
-            default:
-                throw new InvalidOperationException($"Unknown condition {condition.GetType().Name}");
-        }
-    }
 }

@@ -128,8 +128,8 @@ public sealed class AssessmentResult
             OverallBand = bands[Math.Min(UncappedOverallBand.Rank, overallCap)];
         }
 
-        planOrder = ActionPlanBuilder.Rank(content, evaluation, fired, advicePriority);
-        followUpChoices = ActionPlanBuilder.ChooseFollowUps(content, evaluation, fired);
+        planOrder = ActionPlanBuilder.Rank(content, evaluation, advicePriority);
+        followUpChoices = ActionPlanBuilder.ChooseFollowUps(content, evaluation);
     }
 
     private bool IsKnockedOut(CompiledContent compiled, int factor) =>

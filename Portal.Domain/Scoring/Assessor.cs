@@ -1,3 +1,5 @@
+using System.Linq.Expressions;
+using System.Reflection;
 using Portal.Domain.Content;
 using Portal.Domain.Questionnaires;
 using Portal.Domain.Rules;
@@ -22,15 +24,15 @@ public static class Assessor
         var e = new Evaluation(compiled, answers, model.Factors.Count, model.Pillars.Count, content.Flags.Count);
 
         // 1. Which questions apply, each show-if after the questions it reads.
+        foreach (var method in compiled.VisibilityProgram)
+        {
+            method(e);
+        }
+
         // The arrays are read through locals: the loops below run for every assessment scored,
         // and through the Evaluation's properties each access reloaded them.
         var visible = e.Visible;
         var raw = e.Answers;
-        foreach (var q in compiled.VisibilityOrder)
-        {
-            visible[q] = compiled.ShowIf[q] is not { } showIf || showIf(e);
-        }
-
         // 2. Scores: factors from their visible, answered questions; "don't know" counts as 0.
         var dontKnow = false;
         var factorQuestions = compiled.FactorQuestions;
@@ -88,47 +90,70 @@ public static class Assessor
         e.OverallScore = overallWeight > 0 ? overallSum / overallWeight : double.NaN;
 
         // 3. Rules, in dependency order: effects apply at once so later rules see flags and the stage.
-        var rules = compiled.RuleConditions;
-        var fired = new bool[rules.Length];
-        var advicePriority = new int[content.AdviceList.Count];
-        var triage = 0;
-        List<(int Target, int BandRank, int Rule)>? ruleCaps = null;
-        for (var r = 0; r < rules.Length; r++)
+        foreach (var method in compiled.RuleProgram)
         {
-            if (!rules[r](e))
-            {
-                continue;
-            }
-
-            fired[r] = true;
-            var effects = compiled.RuleEffects[r];
-            foreach (var flag in effects.Flags)
-            {
-                e.Flags[flag] = true;
-            }
-
-            if (effects.StageRank > e.FiredStageRank)
-            {
-                e.FiredStageRank = effects.StageRank;
-            }
-
-            foreach (var advice in effects.Advice)
-            {
-                advicePriority[advice] = Math.Max(advicePriority[advice], (int)effects.Priority);
-            }
-
-            foreach (var (factor, bandRank) in effects.Caps)
-            {
-                (ruleCaps ??= []).Add((factor, bandRank, r));
-            }
-
-            triage += effects.Triage;
+            method(e);
         }
 
-        return new AssessmentResult(content, answers, e, fired, advicePriority, ruleCaps ?? [], Math.Clamp(triage, 0, 100));
+        return new AssessmentResult(content, answers, e, e.Fired, e.AdvicePriority, e.RuleCaps ?? [], Math.Clamp(e.Triage, 0, 100));
     }
 
+    /// <summary>
+    /// The code that records a fired rule and applies its effects at once, so later rules see
+    /// its flags and stage (compiled into the <see cref="RuleProgram"/>, with this rule's
+    /// effects as constants): the highest priority per advice item, how many fired rules
+    /// advised it and the first; per advice item, the earliest follow-up day asked for and the
+    /// first rule to ask for it; caps in the order rules fire; triage points added.
+    /// </summary>
+    internal static Expression Fire(ParameterExpression e, CompiledEffects effects, int rule)
+    {
+        Expression Item(string array, int index) => Expression.ArrayAccess(Expression.Property(e, array), Expression.Constant(index));
+        var code = new List<Expression> { Expression.Assign(Item(nameof(Evaluation.Fired), rule), Expression.Constant(true)) };
+        code.AddRange(effects.Flags.Select(flag => Expression.Assign(Item(nameof(Evaluation.Flags), flag), Expression.Constant(true))));
+        if (effects.StageRank >= 0)
+        {
+            var stage = Expression.Property(e, nameof(Evaluation.FiredStageRank));
+            code.Add(Expression.IfThen(Expression.LessThan(stage, Expression.Constant(effects.StageRank)), Expression.Assign(stage, Expression.Constant(effects.StageRank))));
+        }
+
+        foreach (var advice in effects.Advice)
+        {
+            var priority = Item(nameof(Evaluation.AdvicePriority), advice);
+            code.Add(Expression.IfThen(Expression.LessThan(priority, Expression.Constant((int)effects.Priority)), Expression.Assign(priority, Expression.Constant((int)effects.Priority))));
+            code.Add(Expression.IfThen(
+                Expression.Equal(Expression.PostIncrementAssign(Item(nameof(Evaluation.AdviceReasons), advice)), Expression.Constant(0)),
+                Expression.Assign(Item(nameof(Evaluation.AdviceFirstRule), advice), Expression.Constant(rule + 1))));
+        }
+
+        foreach (var (advice, after) in effects.FollowUps)
+        {
+            code.Add(Expression.IfThen(
+                Expression.OrElse(
+                    Expression.Equal(Item(nameof(Evaluation.FollowUpRule), advice), Expression.Constant(0)),
+                    Expression.LessThan(Expression.Constant(after), Item(nameof(Evaluation.FollowUpDay), advice))),
+                Expression.Block(
+                    Expression.Assign(Item(nameof(Evaluation.FollowUpDay), advice), Expression.Constant(after)),
+                    Expression.Assign(Item(nameof(Evaluation.FollowUpRule), advice), Expression.Constant(rule + 1)))));
+        }
+
+        foreach (var (factor, bandRank) in effects.Caps)
+        {
+            code.Add(Expression.Call(typeof(Assessor).GetMethod(nameof(AddCap), BindingFlags.NonPublic | BindingFlags.Static)!,
+                e, Expression.Constant(factor), Expression.Constant(bandRank), Expression.Constant(rule)));
+        }
+
+        if (effects.Triage != 0)
+        {
+            code.Add(Expression.AddAssign(Expression.Property(e, nameof(Evaluation.Triage)), Expression.Constant(effects.Triage)));
+        }
+
+        return Expression.Block(typeof(void), code);
+    }
+
+    private static void AddCap(Evaluation e, int factor, int bandRank, int rule) => (e.RuleCaps ??= []).Add((factor, bandRank, rule));
+
     /// <summary>The points an answer earns (before weighting).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)] // called for every scored question of every assessment
     internal static double Points(CompiledContent compiled, int question, in AnswerValue answer)
     {
         switch (answer.Kind)

@@ -1,4 +1,5 @@
 using Portal.Domain.Content;
+using Portal.Domain.Plans;
 using Portal.Domain.Questionnaires;
 using Portal.Domain.Rules;
 
@@ -20,8 +21,8 @@ internal sealed class CompiledContent
 
         QuestionCount = questions.Count;
         ShowIfResolved = questions.Select(q => q.ShowIf is null ? null : Resolve(q.ShowIf)).ToArray();
-        ShowIf = ShowIfResolved.Select(r => r is null ? null : ConditionCompiler.Compile(r)).ToArray();
         VisibilityOrder = ShowIfOrder.Compute(content.Questionnaire) ?? throw new InvalidOperationException("Content was not validated: show-if cycle");
+        VisibilityProgram = global::Portal.Domain.Rules.RuleProgram.CompileVisibility(VisibilityOrder, ShowIfResolved);
 
         Kinds = questions.Select(q => q.Kind).ToArray();
         MaxPoints = questions.Select(q => q.Section.IsProfile ? 0 : q.MaxPoints).ToArray();
@@ -45,15 +46,16 @@ internal sealed class CompiledContent
         var adviceIndex = content.AdviceList.Select((a, i) => (a.Id, i)).ToDictionary(x => x.Id, x => x.i);
         AdviceFactor = content.AdviceList.Select(a => model.FindFactor(a.FactorId)!.Index).ToArray();
         RuleResolved = content.Rules.Select(r => Resolve(r.When)).ToArray();
-        RuleConditions = RuleResolved.Select(ConditionCompiler.Compile).ToArray();
         RuleEffects = content.Rules.Select(r => new CompiledEffects(
-            r.Then.Advise.Select(a => adviceIndex[a]).ToArray(),
+            r.Then.Advise.Select(a => adviceIndex[a]).Distinct().ToArray(), // a rule is one reason for an advice item, however often it names it
             r.Then.Priority,
             r.Then.Flags.Select(f => content.FindFlag(f)!.Index).ToArray(),
             r.Then.FollowUps.Select(f => (adviceIndex[f.AdviceId], f.AfterDays)).ToArray(),
             r.Then.Caps.Select(c => (c.Target == ScoreTargets.Overall ? -1 : model.FindFactor(c.Target)!.Index, model.FindBand(c.BandId).Rank)).ToArray(),
             r.Then.Triage,
             r.Then.Stage is { } s ? model.FindStage(s).Rank : -1)).ToArray();
+        var effects = RuleEffects;
+        RuleProgram = global::Portal.Domain.Rules.RuleProgram.Compile(RuleResolved, (e, rule) => Assessor.Fire(e, effects[rule], rule));
         AdviceRules = content.AdviceList
             .Select((_, a) => Enumerable.Range(0, RuleEffects.Length).Where(r => Array.IndexOf(RuleEffects[r].Advice, a) >= 0).ToArray())
             .ToArray();
@@ -71,8 +73,8 @@ internal sealed class CompiledContent
         AdvicePillar = AdviceFactor.Select(f => model.Factors[f].Pillar.Index).ToArray();
         AdviceOverallWeight = AdviceFactor.Select(f => model.Factors[f].OverallWeight).ToArray();
         StageFocus = model.Stages.Select(s => GroupFocus[StageGroupIndex[s.Rank]]).ToArray();
-        PlanKeysPack = Rules.Length < 1 << 16 && Advice.Length < 1 << 16 && AdviceRules.All(r => r.Length < 256)
-            && Enum.GetValues<Priority>().All(p => (int)p is >= 0 and < 16);
+        PlanKeys = PlanKeyLayout.For(Rules.Length, Advice.Length, AdviceRules.Select(r => r.Length).DefaultIfEmpty(0).Max(),
+            AdviceOverallWeight.DefaultIfEmpty(0).Max(), Enum.GetValues<Priority>().Select(p => (int)p).Max());
         KnockoutBand = model.Factors.Select(f => f.Knockout is { } k ? model.FindBand(k.CapBandId) : null).ToArray();
     }
 
@@ -80,7 +82,8 @@ internal sealed class CompiledContent
 
     public Resolved?[] ShowIfResolved { get; }
 
-    public Func<Evaluation, bool>?[] ShowIf { get; }
+    /// <summary>Sets <see cref="Evaluation.Visible"/> for every question, show-ifs compiled (<see cref="Rules.RuleProgram"/>).</summary>
+    public Action<Evaluation>[] VisibilityProgram { get; }
 
     /// <summary>Question indexes ordered so that a show-if is evaluated after the questions it reads.</summary>
     public int[] VisibilityOrder { get; }
@@ -127,9 +130,10 @@ internal sealed class CompiledContent
 
     public Resolved[] RuleResolved { get; }
 
-    public Func<Evaluation, bool>[] RuleConditions { get; }
-
     public CompiledEffects[] RuleEffects { get; }
+
+    /// <summary>The rules as compiled code, run in order; each fired rule's effects applied as it fires.</summary>
+    public Action<Evaluation>[] RuleProgram { get; }
 
     /// <summary>Content order: <see cref="PortalContent.AdviceList"/> is ordered by id, so comparing advice indexes compares ids (ordinal).</summary>
     public AdviceItem[] Advice { get; }
@@ -158,8 +162,8 @@ internal sealed class CompiledContent
     /// <summary>Per stage rank, per pillar: is the pillar in the focus of the stage's group.</summary>
     public bool[][] StageFocus { get; }
 
-    /// <summary>The action plan's sort keys fit in 128 bits (see ActionPlanBuilder.Pack).</summary>
-    public bool PlanKeysPack { get; }
+    /// <summary>How the action plan's sort keys pack into 64 bits; null when this content's sizes do not fit.</summary>
+    public PlanKeyLayout? PlanKeys { get; }
 
     /// <summary>Per factor: the band a knock-out caps the overall band at, or null without a knock-out.</summary>
     public Band?[] KnockoutBand { get; }

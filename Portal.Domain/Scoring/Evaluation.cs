@@ -14,6 +14,12 @@ internal sealed class Evaluation : IConditionState
         FactorScores = new double[factorCount];
         PillarScores = new double[pillarCount];
         Flags = new bool[flagCount];
+        Fired = new bool[compiled.RuleEffects.Length];
+        AdvicePriority = new int[compiled.AdviceFactor.Length];
+        AdviceReasons = new int[compiled.AdviceFactor.Length];
+        AdviceFirstRule = new int[compiled.AdviceFactor.Length];
+        FollowUpDay = new int[compiled.AdviceFactor.Length];
+        FollowUpRule = new int[compiled.AdviceFactor.Length];
     }
 
     public CompiledContent Compiled { get; }
@@ -35,6 +41,31 @@ internal sealed class Evaluation : IConditionState
 
     /// <summary>The most advanced stage whose rule fired, or -1.</summary>
     public int FiredStageRank { get; set; } = -1;
+
+    /// <summary>Per rule: did it fire (set as the rules run, in order).</summary>
+    public bool[] Fired { get; }
+
+    /// <summary>Per advice index: the highest priority a fired rule gave it, 0 when none advised it.</summary>
+    public int[] AdvicePriority { get; }
+
+    // Per advice index, kept as the rules fire (in rule order) so the plan and the follow-ups
+    // need not search the fired rules again: how many fired rules advised it and the first of
+    // them; the earliest follow-up day a fired rule asked for and the first rule that asked for
+    // it. Rules are stored as index + 1, so 0 (the arrays' start) means none.
+
+    public int[] AdviceReasons { get; }
+
+    public int[] AdviceFirstRule { get; }
+
+    public int[] FollowUpDay { get; }
+
+    public int[] FollowUpRule { get; }
+
+    /// <summary>The fired rules' triage points, before clamping to 0-100.</summary>
+    public int Triage { get; set; }
+
+    /// <summary>Rule caps in the order the rules fired: factor index (-1: overall), band rank, rule index.</summary>
+    public List<(int Target, int BandRank, int Rule)>? RuleCaps { get; set; }
 
     public int StageRank => FiredStageRank >= 0 ? FiredStageRank : Compiled.DefaultStageRank;
 

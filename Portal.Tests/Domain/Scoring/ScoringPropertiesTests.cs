@@ -190,7 +190,7 @@ public sealed class ScoringPropertiesTests
         {
             var condition = Sample(kind);
             var resolved = resolver.Resolve(condition, (_, message) => Assert.Fail(message));
-            Assert.Equal(ConditionInterpreter.Evaluate(resolved, state), ConditionCompiler.Compile(resolved)(state));
+            Assert.Equal(ConditionInterpreter.Evaluate(resolved, state), RuleProgram.CompileOne(resolved)(state));
             Assert.NotNull(ResultJson.Condition(condition));
         }
     }
