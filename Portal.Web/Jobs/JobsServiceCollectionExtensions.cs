@@ -5,6 +5,7 @@ using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Options;
+using Npgsql;
 using Portal.Web.Configuration;
 using Portal.Web.Data;
 using Portal.Web.Features.Accounts;
@@ -14,6 +15,9 @@ namespace Portal.Web.Jobs;
 public static class JobsServiceCollectionExtensions
 {
     public const string DashboardPath = "/admin/jobs";
+
+    /// <summary>Hangfire's tables on PostgreSQL, apart from the portal's (which EF's migrations own).</summary>
+    private const string HangfireSchema = "hangfire";
 
     public static WebApplicationBuilder AddPortalJobs(this WebApplicationBuilder builder)
     {
@@ -56,8 +60,11 @@ public static class JobsServiceCollectionExtensions
     {
         var options = new PostgreSqlStorageOptions
         {
-            SchemaName = "hangfire", // apart from the portal's tables, which EF's migrations own
-            PrepareSchemaIfNecessary = true, // installed under the start-up lock (OnceOnlyStartupDone)
+            SchemaName = HangfireSchema, // apart from the portal's tables, which EF's migrations own
+            // Not when the storage is made: that happens on every node as the host is built
+            // (the dashboard's route and the job server ask for it), before the start-up lock.
+            // OnceOnlyStartupDone installs it instead, one node at a time.
+            PrepareSchemaIfNecessary = false,
             // A job enqueued on one node (DispatchNow after an account email) wakes the idle
             // workers of every node at once (LISTEN/NOTIFY) instead of at their next poll.
             EnableLongPolling = true,
@@ -74,11 +81,19 @@ public static class JobsServiceCollectionExtensions
     /// installed and the Data Protection key ring made (its first key, on an empty database)
     /// while this node still holds the start-up lock, then the lock goes to the next node.
     /// </summary>
-    private sealed class OnceOnlyStartupDone(IServiceProvider services, StartupLock startupLock) : IHostedService
+    private sealed class OnceOnlyStartupDone(IServiceProvider services, IOptions<DatabaseOptions> database, StartupLock startupLock) : IHostedService
     {
         public async Task StartAsync(CancellationToken cancellationToken)
         {
-            _ = services.GetRequiredService<JobStorage>();
+            if (database.Value.Provider == DatabaseProvider.Postgres)
+            {
+                // Hangfire's install scripts take no lock of their own: two nodes running them
+                // at once on a new (or upgraded) schema can collide.
+                await using var connection = new NpgsqlConnection(database.Value.ConnectionString);
+                await connection.OpenAsync(cancellationToken);
+                PostgreSqlObjectsInstaller.Install(connection, HangfireSchema);
+            }
+
             _ = services.GetRequiredService<IDataProtectionProvider>().CreateProtector("Portal.Startup").Protect([1]);
             await startupLock.ReleaseAsync();
         }
