@@ -16,10 +16,13 @@ namespace Portal.Web.Data;
 /// </summary>
 internal sealed class StartupLock(IOptions<DatabaseOptions> database, ILogger<StartupLock> logger) : IAsyncDisposable
 {
-    /// <summary>Any constant the portal uses for nothing else ("Portal" 2; 1 is InWriteTransactionAsync's).</summary>
+    /// <summary>Any constant the portal uses for nothing else ("Portal" 2).</summary>
     internal const long Key = 0x506F7274616C0002;
 
     private NpgsqlConnection? held;
+
+    /// <summary>How long one wait lasts before the node says again that it is waiting.</summary>
+    private static readonly TimeSpan WaitReport = TimeSpan.FromMinutes(1);
 
     /// <summary>Taken by <see cref="DatabaseStartup"/>, the first start-up step.</summary>
     public async Task AcquireAsync(CancellationToken ct)
@@ -29,20 +32,70 @@ internal sealed class StartupLock(IOptions<DatabaseOptions> database, ILogger<St
             return;
         }
 
-        // Not pooled: the lock belongs to this session, which must end when it is released.
-        var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(database.Value.ConnectionString) { Pooling = false }.ToString());
-        await connection.OpenAsync(ct);
-        await using (var command = new NpgsqlCommand($"SELECT pg_try_advisory_lock({Key})", connection))
+        var connection = new NpgsqlConnection(LockConnectionString(database.Value.ConnectionString!));
+        try
         {
-            if (await command.ExecuteScalarAsync(ct) is not true)
+            await connection.OpenAsync(ct);
+            await using (var command = new NpgsqlCommand($"SELECT pg_try_advisory_lock({Key})", connection))
             {
-                logger.LogInformation("Another node is starting on this database; waiting for it to finish its start-up work");
+                if (await command.ExecuteScalarAsync(ct) is not true)
+                {
+                    logger.LogInformation("Another node is starting on this database; waiting for it to finish its start-up work");
+                    await WaitAsync(connection, ct);
+                }
+            }
+
+            held = connection;
+        }
+        catch
+        {
+            // Closing the session releases the lock too if it was granted as the wait was cancelled.
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Waits in rounds of a minute (PostgreSQL's lock_timeout ends each), saying so each time,
+    /// so a node held up by another that will not finish does not wait in silence.
+    /// </summary>
+    private async Task WaitAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        await using (var timeout = new NpgsqlCommand($"SET lock_timeout = {(int)WaitReport.TotalMilliseconds}", connection))
+        {
+            await timeout.ExecuteNonQueryAsync(ct);
+        }
+
+        for (var waited = TimeSpan.Zero; ; waited += WaitReport)
+        {
+            try
+            {
                 await using var wait = new NpgsqlCommand($"SELECT pg_advisory_lock({Key})", connection) { CommandTimeout = 0 };
                 await wait.ExecuteNonQueryAsync(ct);
+                break;
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.LockNotAvailable)
+            {
+                logger.LogWarning("Still waiting, after {Minutes} min, for another node's start-up work on this database (a node whose machine is lost holds it until PostgreSQL drops its connection, within a minute)",
+                    (waited + WaitReport).TotalMinutes);
             }
         }
 
-        held = connection;
+        await using var reset = new NpgsqlCommand("RESET lock_timeout", connection);
+        await reset.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>
+    /// Not pooled: the lock belongs to this session, which must end when it is released.
+    /// TCP keepalives on the server's side of this session: if the machine holding the lock is
+    /// lost (power, network) rather than its process, PostgreSQL would otherwise keep the session,
+    /// and the lock, for the operating system's default of about two hours.
+    /// </summary>
+    internal static string LockConnectionString(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false, ApplicationName = "portal start-up" };
+        builder.Options = $"{builder.Options} -c tcp_keepalives_idle=15 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3".Trim();
+        return builder.ToString();
     }
 
     /// <summary>Released once the once-only work is done (before the job server starts).</summary>
