@@ -160,9 +160,9 @@ public sealed class AssessmentService(IDbContextFactory<PortalDbContext> dbFacto
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var (firm, draft, refusal) = await db.InWriteTransactionAsync(async () =>
+        var (firm, draft, refusal) = await db.InWriteTransactionAsync(WriteLocks.Account(userId), async () =>
         {
-            var firm = await EnsureFirmAsync(db, userId, ct);
+            var firm = await FirmForWritingAsync(db, userId, ct);
             var draft = await FindDraftAsync(db, firm.Id, ct);
             if (draft is null && !question.IsProfile)
             {
@@ -222,9 +222,9 @@ public sealed class AssessmentService(IDbContextFactory<PortalDbContext> dbFacto
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var (firm, draft, refused, conflicts) = await db.InWriteTransactionAsync(async () =>
+        var (firm, draft, refused, conflicts) = await db.InWriteTransactionAsync(WriteLocks.Account(userId), async () =>
         {
-            var firm = await EnsureFirmAsync(db, userId, ct);
+            var firm = await FirmForWritingAsync(db, userId, ct);
             var draft = await FindDraftAsync(db, firm.Id, ct);
             if (draft is null && given.Any(g => !g.Question.IsProfile))
             {
@@ -360,12 +360,12 @@ public sealed class AssessmentService(IDbContextFactory<PortalDbContext> dbFacto
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         // A second click while the first is saving finds the assessment submitted, not a draft to submit again.
-        return await db.InWriteTransactionAsync(() => SubmitAsync(db, userId, ct), ct);
+        return await db.InWriteTransactionAsync(WriteLocks.Account(userId), () => SubmitAsync(db, userId, ct), ct);
     }
 
     private async Task<SubmitResult> SubmitAsync(PortalDbContext db, string userId, CancellationToken ct)
     {
-        var firm = await EnsureFirmAsync(db, userId, ct);
+        var firm = await FirmForWritingAsync(db, userId, ct);
         var draft = await FindDraftAsync(db, firm.Id, ct);
         if (draft is null)
         {
@@ -406,7 +406,7 @@ public sealed class AssessmentService(IDbContextFactory<PortalDbContext> dbFacto
     /// <summary>The firm this owner acts for; created (unnamed) on first use.</summary>
     internal async Task<Firm> EnsureFirmAsync(PortalDbContext db, string userId, CancellationToken ct)
     {
-        return await FindFirmAsync() ?? await db.InWriteTransactionAsync(async () =>
+        return await FindFirmAsync() ?? await db.InWriteTransactionAsync(WriteLocks.Account(userId), async () =>
         {
             // Asked again holding the write lock: of an owner's first requests at once, one makes the firm and the others find it.
             if (await FindFirmAsync() is { } made)
@@ -424,12 +424,23 @@ public sealed class AssessmentService(IDbContextFactory<PortalDbContext> dbFacto
         Task<Firm?> FindFirmAsync() => db.FirmMembers.Where(m => m.UserId == userId).Select(m => m.Firm).FirstOrDefaultAsync(ct);
     }
 
+    /// <summary>
+    /// Inside a write transaction: the owner's firm, with its lock taken (PostgreSQL), so that
+    /// the firm's other owners' saves and submissions wait for this one.
+    /// </summary>
+    private async Task<Firm> FirmForWritingAsync(PortalDbContext db, string userId, CancellationToken ct)
+    {
+        var firm = await EnsureFirmAsync(db, userId, ct);
+        await db.LockForWritingAsync(WriteLocks.Firm(firm.Id), ct);
+        return firm;
+    }
+
     private static Task<Assessment?> FindDraftAsync(PortalDbContext db, Guid firmId, CancellationToken ct) =>
         db.Assessments.Where(a => a.FirmId == firmId && a.Status == AssessmentStatus.Draft).OrderByDescending(a => a.Number).FirstOrDefaultAsync(ct);
 
     /// <summary>A new draft, numbered after the last assessment; or the draft another request has just started.</summary>
     private Task<Assessment> StartDraftAsync(PortalDbContext db, Guid firmId, CancellationToken ct) =>
-        db.InWriteTransactionAsync(async () => await FindDraftAsync(db, firmId, ct) ?? await AddDraftAsync(db, firmId, ct), ct);
+        db.InWriteTransactionAsync(WriteLocks.Firm(firmId), async () => await FindDraftAsync(db, firmId, ct) ?? await AddDraftAsync(db, firmId, ct), ct);
 
     private async Task<Assessment> AddDraftAsync(PortalDbContext db, Guid firmId, CancellationToken ct)
     {

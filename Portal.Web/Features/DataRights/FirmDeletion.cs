@@ -169,7 +169,7 @@ public sealed class FirmDeletion(
         var userId = user.Id;
         var firmId = preview.FirmId;
         var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        await using var transaction = await db.BeginWriteTransactionAsync(firmId is { } id ? WriteLocks.Firm(id) : WriteLocks.Account(userId), ct);
 
         var invitedAddresses = firmId is null ? []
             : await db.Enrolments.Where(e => e.FirmId == firmId && e.InvitedEmail != null).Select(e => e.InvitedEmail!).Distinct().ToListAsync(ct);

@@ -239,7 +239,9 @@ public sealed class InvitationService(
         var firmName = firm.Name.Length > 0 ? firm.Name : "Your firm";
         var email = await ProgrammeService.EmailOfAsync(db, userId, ct);
         var place = $"{invitation.Cohort} of {invitation.Programme}";
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        // The firm's lock (PostgreSQL): of two of its owners accepting invitations to this cohort at
+        // once, the second finds the firm enrolled by the first.
+        await using var transaction = await db.BeginWriteTransactionAsync(WriteLocks.Firm(firm.Id), ct);
         string done;
         if (await db.Enrolments.AnyAsync(e => e.FirmId == firm.Id && e.CohortId == invitation.CohortId && e.EnrolledAt != null && e.LeftAt == null, ct))
         {

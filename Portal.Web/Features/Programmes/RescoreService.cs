@@ -171,9 +171,9 @@ public sealed class RescoreService(IDbContextFactory<PortalDbContext> dbFactory,
         var email = await db.Users.Where(u => u.Id == userId).Select(u => u.Email).FirstOrDefaultAsync(ct) ?? "";
         var now = clock.GetUtcNow().UtcDateTime;
 
-        // SQLite begins this transaction holding the write lock, so two people applying at once
-        // re-score each assessment once: the second reads what the first committed.
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        // Holding the write lock (SQLite's, or the cohort's on PostgreSQL), so two people applying
+        // at once re-score each assessment once: the second reads what the first committed.
+        await using var transaction = await db.BeginWriteTransactionAsync(WriteLocks.Cohort(cohortId), ct);
         var stored = await StoredAsync(db, cohortId, version, withResult: true, ct);
         int rescored = 0, changed = 0, skipped = 0;
         foreach (var a in stored)
