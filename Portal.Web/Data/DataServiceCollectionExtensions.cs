@@ -60,11 +60,12 @@ public static class DataServiceCollectionExtensions
         // with AddDataProtection in AddPortalCore, so before this one). On PostgreSQL the keys are
         // in a table the migrations make: on a new database that read came first, failed and
         // logged an error. Moved after DatabaseStartup; hosted services start in order.
-        foreach (var keyRingWarmUp in builder.Services.Where(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType?.Name == "DataProtectionHostedService").ToList())
-        {
-            builder.Services.Remove(keyRingWarmUp);
-            builder.Services.Add(keyRingWarmUp);
-        }
+        // Found by name (the type is internal); a framework update that renames it must not
+        // silently bring the error back.
+        var keyRingWarmUp = builder.Services.SingleOrDefault(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType?.Name == "DataProtectionHostedService")
+            ?? throw new InvalidOperationException("Data Protection's start-up service (DataProtectionHostedService) was not found: call AddPortalCore before AddPortalData, or update this for the framework's new name");
+        builder.Services.Remove(keyRingWarmUp);
+        builder.Services.Add(keyRingWarmUp);
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
         return builder;
     }

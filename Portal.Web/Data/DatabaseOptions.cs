@@ -50,7 +50,8 @@ public sealed class DatabaseOptions : IValidatableObject
         }
         catch (ArgumentException e) when (e.Message.StartsWith("Keyword not supported", StringComparison.Ordinal))
         {
-            problem = $"is not a PostgreSQL connection string: {e.Message}";
+            // Not the keyword either: in a password with an unquoted ';' a piece of it becomes one.
+            problem = "is not a PostgreSQL connection string: it has a keyword Npgsql does not know (a SQLite 'Data Source=...'? a ';' in an unquoted password?)";
         }
         catch (Exception e) when (e is ArgumentException or FormatException or InvalidCastException or OverflowException)
         {
