@@ -19,9 +19,9 @@ public sealed class PostgresUpgradeTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     /// <summary>
-    /// "Previous" is the last migration but one. While PostgreSQL has a single migration
-    /// (InitialPostgres), the previous state is the empty database: the test then only shows
-    /// that start-up migrates it, and becomes the real upgrade check once a second migration exists.
+    /// "Previous" is the last migration but one (today InitialPostgres, before DataProtectionKeys),
+    /// whichever migrations come later. With a single migration the previous state would be the
+    /// empty database, which the test also handles.
     /// </summary>
     [Fact]
     public async Task ADatabaseAtThePreviousMigration_OrEmptyWhileThereIsOnlyOne_IsUpgradedAtStartUp_KeepingItsData()
