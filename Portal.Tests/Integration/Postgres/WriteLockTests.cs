@@ -53,12 +53,13 @@ public sealed class WriteLockTests
         var owner = await OwnerWithFirmAsync(app, "owner");
         var partner = await app.CreateUserAsync($"partner.{Guid.NewGuid():N}@example.org", FirmFileSetup.Password, PortalRoles.Owner);
         var cohortId = await CohortAsync(app);
+        var (ownerInvitation, partnerInvitation) = (InvitationTokens.Create(), InvitationTokens.Create());
         await app.QueryAsync(async db =>
         {
             db.FirmMembers.Add(new FirmMember { FirmId = owner.FirmId, UserId = partner.Id, Role = FirmMember.OwnerRole, JoinedAt = DateTime.UtcNow });
-            foreach (var token in new[] { "owner-token", "partner-token" })
+            foreach (var (hash, who) in new[] { (ownerInvitation.Hash, "owner"), (partnerInvitation.Hash, "partner") })
             {
-                db.Enrolments.Add(new Enrolment { CohortId = cohortId, InvitedEmail = $"{token}@example.org", TokenHash = InvitationTokens.Hash(token), InvitedAt = DateTime.UtcNow });
+                db.Enrolments.Add(new Enrolment { CohortId = cohortId, InvitedEmail = $"{who}@example.org", TokenHash = hash, InvitedAt = DateTime.UtcNow });
             }
 
             return await db.SaveChangesAsync(Ct);
@@ -68,8 +69,9 @@ public sealed class WriteLockTests
         // Both acceptances reach the firm's lock while it is held, then go on one after the other.
         await using var holder = await app.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync(Ct);
         var held = await holder.BeginWriteTransactionAsync(WriteLocks.Firm(owner.FirmId), Ct);
-        var accepting = new[] { invitations.AcceptAsync("owner-token", owner.UserId, Ct), invitations.AcceptAsync("partner-token", partner.Id, Ct) };
+        var accepting = new[] { invitations.AcceptAsync(ownerInvitation.Token, owner.UserId, Ct), invitations.AcceptAsync(partnerInvitation.Token, partner.Id, Ct) };
         await WaitForWaitersAsync(app, 2);
+        Assert.DoesNotContain(accepting, a => a.IsCompleted);
         await held.CommitAsync(Ct);
         var outcomes = await Task.WhenAll(accepting).WaitAsync(Patience, Ct);
 
